@@ -1,0 +1,32 @@
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: test run bench lint clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+$(VENV)/.bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	touch $(VENV)/.bench
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks examples
+	$(VENV)/bin/ruff format --check src tests benchmarks examples
+	$(VENV)/bin/mypy --strict src
+
+test: lint
+	$(PY) -m pytest -q
+
+run: $(STAMP)
+	$(PY) -m torsion
+
+bench: $(VENV)/.bench
+	$(PY) benchmarks/bench_defer.py
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Asynchronous results, time, and (later) the reactor and its transports."""

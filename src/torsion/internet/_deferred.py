@@ -1,0 +1,651 @@
+"""The `Deferred` class: a result that arrives later, with a chain of callbacks to process it.
+
+The callback loop is iterative. When a callback returns a Deferred that has no result yet, the
+outer Deferred pauses and leaves a *continuation* marker in the inner one's callback list; when
+the inner one fires, its loop meets the marker and carries on with the outer Deferred in the
+same loop (an explicit stack, ``chain``) instead of calling into it. So chains of any length
+never grow the Python stack.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable, Generator
+from types import CoroutineType
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+
+from torsion.python.failure import Failure
+
+if TYPE_CHECKING:
+    import asyncio
+    from collections.abc import Coroutine
+
+    from torsion.internet.interfaces import IReactorTime
+
+__all__ = [
+    "AlreadyCalledError",
+    "CancelledError",
+    "Deferred",
+    "NotACoroutineError",
+    "TimeoutError",
+    "execute",
+    "fail",
+    "getDebugging",
+    "maybeDeferred",
+    "setDebugging",
+    "succeed",
+]
+
+_T = TypeVar("_T")
+_S = TypeVar("_S")
+_P = ParamSpec("_P")
+
+_log = logging.getLogger("torsion")
+
+
+class AlreadyCalledError(Exception):
+    """`callback` or `errback` was called on a Deferred that already has a result."""
+
+
+class CancelledError(Exception):
+    """The Deferred was cancelled before it had a result."""
+
+
+class TimeoutError(Exception):  # Twisted's name; not the builtin.
+    """The Deferred did not fire within the time given to `Deferred.addTimeout`."""
+
+
+class NotACoroutineError(TypeError):
+    """`ensureDeferred` or `Deferred.fromCoroutine` was given something that is not one."""
+
+
+class _Continue:
+    """Marker in a callback list: hand the current result to the Deferred waiting on this one."""
+
+
+_CONTINUE: Any = _Continue()
+
+
+class _FailureReporter:
+    """Logs a Failure nobody handled, when the Deferred holding it is garbage-collected.
+
+    Only Deferreds whose chain ended in a Failure get one, so the common path pays nothing.
+    """
+
+    __slots__ = ("creator", "failResult", "invoker")
+
+    def __init__(self) -> None:
+        self.failResult: Failure | None = None
+        self.creator: list[str] | None = None
+        self.invoker: list[str] | None = None
+
+    def __del__(self) -> None:
+        failure = self.failResult
+        if failure is None:
+            return
+        parts = ["Unhandled error in Deferred:\n"]
+        if self.creator:
+            parts += ["(debug: Deferred created at)\n", *self.creator]
+        if self.invoker:
+            parts += ["(debug: Deferred fired at)\n", *self.invoker]
+        parts.append(failure.getTraceback())
+        _log.critical("%s", "".join(parts).rstrip("\n"), extra={"log_failure": failure})
+
+
+def _stackHere() -> list[str]:
+    """The caller's caller's stack, formatted, for debug-mode reports."""
+    return traceback.format_stack()[:-2]
+
+
+def _returnTimeoutFromCancel(value: object, timeout: float) -> object:
+    """Turn the CancelledError caused by a timeout into a TimeoutError; pass anything else."""
+    if isinstance(value, Failure):
+        value.trap(CancelledError)
+        raise TimeoutError(timeout, "Deferred")
+    return value
+
+
+class Deferred(Generic[_T]):
+    """A result that is not available yet, plus the callbacks that will process it.
+
+    Callbacks and errbacks are added in pairs; when the Deferred fires, each pair sees the
+    previous one's outcome: a value goes to the callback, a `Failure` to the errback. A callback
+    that raises (or returns a Failure) switches the chain to errbacks; an errback that returns a
+    value switches it back. A callback that returns another Deferred suspends the chain until
+    that one fires, then continues with its result.
+
+    Args:
+        canceller: Called with this Deferred by `cancel` to abort the work producing the result.
+            If it does not fire the Deferred, `cancel` errbacks it with `CancelledError`.
+
+    Attributes:
+        called: True once `callback` or `errback` was called.
+        paused: How many times the chain is paused; no callbacks run while it is non-zero.
+        result: The current result (only once `called`).
+        callbacks: The pending callback pairs.
+    """
+
+    debug: bool = False
+    called: bool = False
+    paused: int = 0
+    result: Any
+    _chainedTo: Deferred[Any] | None = None
+    _runningCallbacks: bool = False
+    _suppressAlreadyCalled: bool = False
+    _reporter: _FailureReporter | None = None
+
+    def __init__(self, canceller: Callable[[Deferred[Any]], None] | None = None) -> None:
+        # Each entry: (callback, args, kwargs, errback, args, kwargs). A None function passes
+        # the result through; None args mean "call with the result alone" (the fast path).
+        self.callbacks: list[tuple[Any, ...]] = []
+        self._canceller = canceller
+        if self.debug:
+            self._getReporter().creator = _stackHere()
+
+    # -- adding callbacks ----------------------------------------------------------------------
+
+    def addCallbacks(
+        self,
+        callback: Callable[..., Any],
+        errback: Callable[..., Any] | None = None,
+        callbackArgs: tuple[Any, ...] = (),
+        callbackKeywords: dict[str, Any] | None = None,
+        errbackArgs: tuple[Any, ...] = (),
+        errbackKeywords: dict[str, Any] | None = None,
+    ) -> Deferred[Any]:
+        """Add a callback and an errback as one pair; neither sees errors raised by the other.
+
+        Returns this Deferred, so calls can be chained.
+        """
+        self.callbacks.append(
+            (
+                callback,
+                callbackArgs if (callbackArgs or callbackKeywords) else None,
+                callbackKeywords or {},
+                errback,
+                errbackArgs if (errbackArgs or errbackKeywords) else None,
+                errbackKeywords or {},
+            )
+        )
+        if self.called:
+            self._runCallbacks()
+        return self
+
+    @overload
+    def addCallback(
+        self,
+        callback: Callable[Concatenate[_T, _P], Deferred[_S]],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> Deferred[_S]: ...
+
+    @overload
+    def addCallback(
+        self,
+        callback: Callable[Concatenate[_T, _P], Failure | _S | Deferred[_S]],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> Deferred[_S]: ...
+
+    def addCallback(self, callback: Any, *args: Any, **kwargs: Any) -> Deferred[Any]:
+        """Add a callback for a successful result; failures pass by it unchanged."""
+        self.callbacks.append(
+            (callback, args if (args or kwargs) else None, kwargs, None, None, None)
+        )
+        if self.called:
+            self._runCallbacks()
+        return self
+
+    @overload
+    def addErrback(
+        self,
+        errback: Callable[Concatenate[Failure, _P], Deferred[_S]],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> Deferred[_T | _S]: ...
+
+    @overload
+    def addErrback(
+        self,
+        errback: Callable[Concatenate[Failure, _P], Failure | _S | Deferred[_S]],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> Deferred[_T | _S]: ...
+
+    def addErrback(self, errback: Any, *args: Any, **kwargs: Any) -> Deferred[Any]:
+        """Add an errback for a failure; successful results pass by it unchanged."""
+        self.callbacks.append(
+            (None, None, None, errback, args if (args or kwargs) else None, kwargs)
+        )
+        if self.called:
+            self._runCallbacks()
+        return self
+
+    @overload
+    def addBoth(
+        self,
+        callback: Callable[Concatenate[_T | Failure, _P], Deferred[_S]],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> Deferred[_S]: ...
+
+    @overload
+    def addBoth(
+        self,
+        callback: Callable[Concatenate[_T | Failure, _P], Failure | _S | Deferred[_S]],
+        *args: _P.args,
+        **kwargs: _P.kwargs,
+    ) -> Deferred[_S]: ...
+
+    def addBoth(self, callback: Any, *args: Any, **kwargs: Any) -> Deferred[Any]:
+        """Add one function as both callback and errback: it sees whatever the result is."""
+        extra = args if (args or kwargs) else None
+        self.callbacks.append((callback, extra, kwargs, callback, extra, kwargs))
+        if self.called:
+            self._runCallbacks()
+        return self
+
+    def chainDeferred(self, d: Deferred[_T]) -> Deferred[None]:
+        """Fire ``d`` with this Deferred's result; this Deferred's result becomes None."""
+        d._chainedTo = self
+        return self.addCallbacks(d.callback, d.errback)
+
+    def addTimeout(
+        self,
+        timeout: float,
+        clock: IReactorTime,
+        onTimeoutCancel: Callable[[Any, float], Any] | None = None,
+    ) -> Deferred[_T]:
+        """Cancel this Deferred if it has not fired after ``timeout`` seconds on ``clock``.
+
+        The CancelledError caused by the timeout becomes `TimeoutError`, unless
+        ``onTimeoutCancel(result, timeout)`` is given: then its return value is the result.
+        """
+        timedOut = False
+
+        def timeItOut() -> None:
+            nonlocal timedOut
+            timedOut = True
+            self.cancel()
+
+        delayedCall = clock.callLater(timeout, timeItOut)
+
+        def convertCancelled(result: object) -> object:
+            if timedOut:
+                return (onTimeoutCancel or _returnTimeoutFromCancel)(result, timeout)
+            return result
+
+        def cancelTimeout(result: object) -> object:
+            if delayedCall.active():
+                delayedCall.cancel()
+            return result
+
+        self.addBoth(convertCancelled).addBoth(cancelTimeout)
+        return self
+
+    # -- firing --------------------------------------------------------------------------------
+
+    def callback(self, result: _T | Failure) -> None:
+        """Give this Deferred its result and run the callbacks.
+
+        Raises:
+            AlreadyCalledError: It already has a result.
+        """
+        self._fire(result)
+
+    def errback(self, fail: Failure | BaseException | None = None) -> None:
+        """Fail this Deferred and run the errbacks.
+
+        Args:
+            fail: A Failure or an exception. With none, the exception being handled is used
+                (`NoCurrentExceptionError` outside an ``except`` block). Anything else is
+                wrapped in an `Exception` carrying its text.
+        """
+        if not isinstance(fail, Failure):
+            fail = Failure(fail)
+        self._fire(fail)
+
+    def _fire(self, result: object) -> None:
+        if self.called:
+            if self._suppressAlreadyCalled:
+                # The first result after a cancel without canceller is expected and dropped.
+                self._suppressAlreadyCalled = False
+                return
+            raise AlreadyCalledError(self._alreadyCalledMessage())
+        if self.debug:
+            self._getReporter().invoker = _stackHere()
+        self.called = True
+        self.result = result
+        self._runCallbacks()
+
+    def _alreadyCalledMessage(self) -> str:
+        reporter = self._reporter
+        if reporter is None or not (reporter.creator or reporter.invoker):
+            return "Deferred already has a result (use setDebugging(True) to see where)"
+        lines = [""]
+        if reporter.creator:
+            lines += [" C: Deferred was created:", *reporter.creator]
+        if reporter.invoker:
+            lines += [" I: First invoker was:", *reporter.invoker]
+        return "\n".join(lines)
+
+    def pause(self) -> None:
+        """Stop running callbacks until a matching `unpause`."""
+        self.paused += 1
+
+    def unpause(self) -> None:
+        """Undo one `pause`; when none remain, run the callbacks that are due."""
+        self.paused -= 1
+        if self.paused:
+            return
+        if self.called:
+            self._runCallbacks()
+
+    def cancel(self, msg: object = None) -> None:
+        """Ask for the work behind this Deferred to stop.
+
+        Unfired: the canceller runs, and unless it fired the Deferred, the Deferred fails with
+        `CancelledError`. Waiting on a Deferred returned by a callback: that one is cancelled.
+        Already fired: nothing happens. (``msg`` exists so an asyncio Task can cancel what it
+        awaits; it is ignored.)
+        """
+        if not self.called:
+            canceller = self._canceller
+            if canceller is not None:
+                canceller(self)
+            else:
+                self._suppressAlreadyCalled = True
+            if not self.called:
+                self.errback(Failure(CancelledError()))
+        elif isinstance(self.result, Deferred):
+            self.result.cancel()
+
+    # -- the callback loop ---------------------------------------------------------------------
+
+    def _runCallbacks(self) -> None:
+        if self._runningCallbacks:
+            # Called from inside one of our own callbacks: the loop already running will reach
+            # whatever was just added.
+            return
+        chain: list[Deferred[Any]] = [self]
+        while chain:
+            current = chain[-1]
+            if current.paused:
+                # Waiting on another Deferred (or paused by the user): whatever is further up
+                # the chain has to wait too.
+                return
+            finished = True
+            current._chainedTo = None
+            callbacks = current.callbacks
+            index = 0
+            # Callbacks may append to the list while it runs; an index sees them.
+            while index < len(callbacks):
+                item = callbacks[index]
+                index += 1
+                result = current.result
+                if isinstance(result, Failure):
+                    function, args, kwargs = item[3], item[4], item[5]
+                else:
+                    function, args, kwargs = item[0], item[1], item[2]
+                if function is None:
+                    continue
+                if function is _CONTINUE:
+                    waiting: Deferred[Any] = args
+                    waiting.result = result
+                    current.result = None
+                    if current._reporter is not None:
+                        current._reporter.failResult = None
+                    waiting.paused -= 1
+                    chain.append(waiting)
+                    # Finish this Deferred only after the one we just resumed.
+                    finished = False
+                    break
+                current._runningCallbacks = True
+                try:
+                    result = function(result) if args is None else function(result, *args, **kwargs)
+                except BaseException:
+                    result = Failure()
+                finally:
+                    current._runningCallbacks = False
+                if isinstance(result, Deferred):
+                    if current._waitOn(result):
+                        break
+                else:
+                    current.result = result
+            del callbacks[:index]
+            if finished:
+                current._settle()
+                chain.pop()
+
+    def _waitOn(self, inner: Deferred[Any]) -> bool:
+        """A callback returned ``inner``: chain onto it, or take its result if it has one.
+
+        Sets this Deferred's result, and returns True when it must now wait for ``inner``.
+        """
+        if inner is self:
+            # Waiting on itself would hang forever; Twisted only warns.
+            self.result = Failure(TypeError("a callback returned the Deferred it was added to"))
+            return False
+        if not inner.called or inner.paused or isinstance(inner.result, Deferred):
+            self.result = inner
+            self.paused += 1
+            self._chainedTo = inner
+            inner.callbacks.append((_CONTINUE, self, None, _CONTINUE, self, None))
+            return True
+        # Already fired: take its result, leaving None behind (as Twisted does).
+        self.result = inner.result
+        inner.result = None
+        if inner._reporter is not None:
+            inner._reporter.failResult = None
+        return False
+
+    def _settle(self) -> None:
+        """The loop stopped with this Deferred: arm or disarm the unhandled-error report."""
+        result = self.result
+        if isinstance(result, Failure):
+            result.cleanFailure()
+            self._getReporter().failResult = result
+        elif self._reporter is not None:
+            self._reporter.failResult = None
+
+    def _getReporter(self) -> _FailureReporter:
+        reporter = self._reporter
+        if reporter is None:
+            reporter = self._reporter = _FailureReporter()
+        return reporter
+
+    def _consumeResult(self) -> Any:
+        """Take the result for an awaiting coroutine: a failure handed over is no longer lost."""
+        result = self.result
+        if isinstance(result, Failure) and self._reporter is not None:
+            self._reporter.failResult = None
+        return result
+
+    # -- coroutines and asyncio -----------------------------------------------------------------
+
+    def __await__(self) -> Generator[Any, None, _T]:
+        """Let a coroutine ``await`` this Deferred (under `ensureDeferred` or an asyncio Task).
+
+        A result that is already there is returned without suspending the coroutine.
+        """
+        if not self.called or self.paused:
+            waiter = _Waiter(self)
+            yield waiter
+            result = waiter.take()
+        else:
+            result = self._consumeResult()
+        if isinstance(result, Failure):
+            result.raiseException()
+        return result  # type: ignore[no-any-return]
+
+    __iter__ = __await__
+
+    @classmethod
+    def fromCoroutine(cls, coro: Coroutine[Any, Any, _S] | Generator[Any, Any, _S]) -> Deferred[_S]:
+        """Run ``coro`` until it first waits, and return a Deferred of its final result.
+
+        Cancelling the Deferred cancels what the coroutine is awaiting at that moment.
+
+        Raises:
+            NotACoroutineError: ``coro`` is not a coroutine or a generator.
+        """
+        from torsion.internet._coroutines import driveCoroutine
+
+        return driveCoroutine(coro)
+
+    @classmethod
+    def fromFuture(cls, future: asyncio.Future[_S]) -> Deferred[_S]:
+        """A Deferred mirroring an asyncio Future; cancelling either cancels the other."""
+
+        def adapt(future: asyncio.Future[_S]) -> None:
+            if d.called:
+                return
+            if future.cancelled():
+                d.errback(Failure(CancelledError()))
+            elif (exception := future.exception()) is not None:
+                d.errback(Failure(exception))
+            else:
+                d.callback(future.result())
+
+        def cancel(_: Deferred[_S]) -> None:
+            future.cancel()
+
+        d: Deferred[_S] = Deferred(cancel)
+        future.add_done_callback(adapt)
+        return d
+
+    def asFuture(self, loop: asyncio.AbstractEventLoop) -> asyncio.Future[_T]:
+        """An asyncio Future mirroring this Deferred; cancelling the Future cancels it.
+
+        The Future takes over the result: this Deferred's result becomes None.
+        """
+        future: asyncio.Future[_T] = loop.create_future()
+
+        def adapt(result: _T | Failure) -> None:
+            if future.done():
+                return
+            if isinstance(result, Failure):
+                future.set_exception(result.value)
+            else:
+                future.set_result(result)
+
+        def cancelled(future: asyncio.Future[_T]) -> None:
+            if future.cancelled():
+                self.cancel()
+
+        future.add_done_callback(cancelled)
+        self.addBoth(adapt)
+        return future
+
+    def __repr__(self) -> str:
+        name = type(self).__name__
+        if self._chainedTo is not None:
+            state = f" waiting on {type(self._chainedTo).__name__} at 0x{id(self._chainedTo):x}"
+        elif self.called:
+            state = f" current result: {self.result!r}"
+        else:
+            state = ""
+        return f"<{name} at 0x{id(self):x}{state}>"
+
+    __str__ = __repr__
+
+
+class _Waiter:
+    """What ``await deferred`` yields while the Deferred has no result.
+
+    torsion's coroutine driver waits on ``deferred``. The other methods are the part of the
+    asyncio Future protocol that an asyncio Task uses on what its coroutine yields, so a plain
+    asyncio Task can await a Deferred too (Twisted cannot: its issue #9806).
+    """
+
+    __slots__ = ("_asyncio_future_blocking", "_result", "deferred")
+
+    def __init__(self, deferred: Deferred[Any]) -> None:
+        self.deferred = deferred
+        self._asyncio_future_blocking = True
+
+    def store(self, result: object) -> None:
+        """Record the awaited Deferred's result (consuming it, as an awaited result is)."""
+        self._result = result
+
+    def take(self) -> Any:
+        """The stored result (a Failure is returned, not raised)."""
+        return self._result
+
+    def get_loop(self) -> asyncio.AbstractEventLoop:
+        import asyncio
+
+        return asyncio.get_running_loop()
+
+    def add_done_callback(self, fn: Callable[[Any], object], *, context: Any = None) -> None:
+        loop = self.get_loop()
+
+        def fired(result: object) -> None:
+            self._result = result
+            loop.call_soon(fn, self, context=context)
+
+        self.deferred.addBoth(fired)
+
+    def result(self) -> Any:
+        result = self._result
+        if isinstance(result, Failure):
+            result.raiseException()
+        return result
+
+    def cancel(self, msg: object = None) -> bool:
+        # False tells the Task to throw asyncio.CancelledError in itself once woken up.
+        self.deferred.cancel()
+        return False
+
+
+def setDebugging(on: bool) -> None:
+    """Record where Deferreds are created and fired, for error reports (slow; for debugging)."""
+    Deferred.debug = bool(on)
+
+
+def getDebugging() -> bool:
+    """Whether `setDebugging` is on."""
+    return Deferred.debug
+
+
+def succeed(result: _T) -> Deferred[_T]:
+    """A Deferred that already has ``result``."""
+    d: Deferred[_T] = Deferred()
+    d.callback(result)
+    return d
+
+
+def fail(result: Failure | BaseException | None = None) -> Deferred[Any]:
+    """A Deferred that already failed with ``result`` (default: the exception being handled)."""
+    d: Deferred[Any] = Deferred()
+    d.errback(result)
+    return d
+
+
+def execute(callable: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> Deferred[_T]:
+    """Call ``callable`` now; a Deferred of its return value, or of the exception it raised."""
+    try:
+        result = callable(*args, **kwargs)
+    except BaseException:
+        return fail()
+    return succeed(result)
+
+
+def maybeDeferred(f: Callable[_P, Any], *args: _P.args, **kwargs: _P.kwargs) -> Deferred[Any]:
+    """Call ``f`` and always return a Deferred of the outcome.
+
+    A Deferred returned by ``f`` is passed on as it is; a coroutine is run with
+    `Deferred.fromCoroutine`; a Failure returned or an exception raised gives a failed Deferred.
+    """
+    try:
+        result = f(*args, **kwargs)
+    except BaseException:
+        return fail()
+    if isinstance(result, Deferred):
+        return result
+    if isinstance(result, Failure):
+        return fail(result)
+    if isinstance(result, CoroutineType):
+        return Deferred.fromCoroutine(result)
+    return succeed(result)

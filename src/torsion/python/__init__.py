@@ -1,0 +1,1 @@
+"""Python-level utilities shared by the rest of torsion (Failure, ...)."""
