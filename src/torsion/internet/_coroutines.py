@@ -3,7 +3,8 @@
 One driver serves both styles. It sends each result into the coroutine and looks at what comes
 out: a Deferred (``yield d`` in `inlineCallbacks`) or a `_Waiter` (``await d``) means "resume me
 with that Deferred's result"; an asyncio Future (``await`` of an asyncio object) is waited on
-through `Deferred.fromFuture`; anything else is sent straight back. Results that are already
+through `Deferred.fromFuture`; a yielded coroutine or generator is run as a nested one and
+waited on; anything else is sent straight back. Results that are already
 there are taken in a loop, so a long run of fired Deferreds never deepens the stack.
 """
 
@@ -71,10 +72,16 @@ class _Driver:
                 yielded.deferred.addBoth(self._resumeWaiter, yielded)
                 self._waitingOn = yielded.deferred
                 return
+            if isinstance(yielded, CoroutineType | GeneratorType):
+                # As in Twisted: a coroutine or generator yielded by an inlineCallbacks
+                # generator runs as a nested one, and its result is sent back.
+                yielded = driveCoroutine(yielded)
             if isinstance(yielded, Deferred):
                 if yielded.called and not yielded.paused:
-                    value = yielded._consumeResult()
+                    value = yielded.result
                     yielded.result = None
+                    if isinstance(value, Failure) and yielded._reporter is not None:
+                        yielded._reporter.failResult = None
                     continue
                 self._waitingOn = yielded
                 yielded.addBoth(self._resume)
@@ -102,7 +109,7 @@ class _Driver:
     def _finish(self, result: object) -> None:
         deferred = self.deferred
         if deferred.called:
-            # Cancelled from inside the coroutine itself, which then went on: nothing to tell.
+            # Fired by someone other than this driver: nothing left to tell it.
             return
         if isinstance(result, Failure):
             deferred.errback(result)
@@ -113,16 +120,16 @@ class _Driver:
         """Cancel what the coroutine awaits; its reaction decides the Deferred's outcome.
 
         The coroutine may catch the CancelledError and go on, so ``deferred`` is made to wait
-        on a fresh Deferred that the coroutine's eventual outcome fires.
+        on a fresh Deferred that the coroutine's eventual outcome fires. Cancelled while it
+        runs (from inside itself), it awaits nothing: as in Twisted, its outcome stands.
         """
         awaited = self._waitingOn
-        if awaited is None:
-            return
         replacement: Deferred[Any] = Deferred(self._cancel)
         self.deferred = replacement
         deferred.callbacks.insert(0, (_replaceWith, (replacement,), {}, None, None, None))
         deferred.callback(None)
-        awaited.cancel()
+        if awaited is not None:
+            awaited.cancel()
 
 
 def _replaceWith(_: object, replacement: Deferred[Any]) -> Deferred[Any]:

@@ -13,7 +13,7 @@ import logging
 import traceback
 from collections.abc import Callable, Generator
 from types import CoroutineType
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from torsion.python.failure import Failure
 
@@ -126,21 +126,37 @@ class Deferred(Generic[_T]):
         callbacks: The pending callback pairs.
     """
 
-    debug: bool = False
-    called: bool = False
-    paused: int = 0
+    # Slots make creation and the loop's attribute accesses cheaper; __dict__ stays so that
+    # programs may still hang their own attributes on a Deferred, as they can in Twisted.
+    __slots__ = (
+        "__dict__",
+        "__weakref__",
+        "_canceller",
+        "_chainedTo",
+        "_reporter",
+        "_runningCallbacks",
+        "_suppressAlreadyCalled",
+        "callbacks",
+        "called",
+        "paused",
+        "result",
+    )
+
+    debug: ClassVar[bool] = False
     result: Any
-    _chainedTo: Deferred[Any] | None = None
-    _runningCallbacks: bool = False
-    _suppressAlreadyCalled: bool = False
-    _reporter: _FailureReporter | None = None
 
     def __init__(self, canceller: Callable[[Deferred[Any]], None] | None = None) -> None:
         # Each entry: (callback, args, kwargs, errback, args, kwargs). A None function passes
         # the result through; None args mean "call with the result alone" (the fast path).
         self.callbacks: list[tuple[Any, ...]] = []
+        self.called = False
+        self.paused = 0
         self._canceller = canceller
-        if self.debug:
+        self._chainedTo: Deferred[Any] | None = None
+        self._runningCallbacks = False
+        self._suppressAlreadyCalled = False
+        self._reporter: _FailureReporter | None = None
+        if Deferred.debug:
             self._getReporter().creator = _stackHere()
 
     # -- adding callbacks ----------------------------------------------------------------------
@@ -292,7 +308,14 @@ class Deferred(Generic[_T]):
         Raises:
             AlreadyCalledError: It already has a result.
         """
-        self._fire(result)
+        if self.called:
+            self._calledAgain()
+            return
+        if self.debug:
+            self._getReporter().invoker = _stackHere()
+        self.called = True
+        self.result = result
+        self._runCallbacks()
 
     def errback(self, fail: Failure | BaseException | None = None) -> None:
         """Fail this Deferred and run the errbacks.
@@ -301,23 +324,27 @@ class Deferred(Generic[_T]):
             fail: A Failure or an exception. With none, the exception being handled is used
                 (`NoCurrentExceptionError` outside an ``except`` block). Anything else is
                 wrapped in an `Exception` carrying its text.
+
+        Raises:
+            AlreadyCalledError: It already has a result.
         """
         if not isinstance(fail, Failure):
             fail = Failure(fail)
-        self._fire(fail)
-
-    def _fire(self, result: object) -> None:
         if self.called:
-            if self._suppressAlreadyCalled:
-                # The first result after a cancel without canceller is expected and dropped.
-                self._suppressAlreadyCalled = False
-                return
-            raise AlreadyCalledError(self._alreadyCalledMessage())
+            self._calledAgain()
+            return
         if self.debug:
             self._getReporter().invoker = _stackHere()
         self.called = True
-        self.result = result
+        self.result = fail
         self._runCallbacks()
+
+    def _calledAgain(self) -> None:
+        if self._suppressAlreadyCalled:
+            # The first result after a cancel without canceller is expected and dropped.
+            self._suppressAlreadyCalled = False
+            return
+        raise AlreadyCalledError(self._alreadyCalledMessage())
 
     def _alreadyCalledMessage(self) -> str:
         reporter = self._reporter
@@ -364,59 +391,79 @@ class Deferred(Generic[_T]):
     # -- the callback loop ---------------------------------------------------------------------
 
     def _runCallbacks(self) -> None:
+        # The hottest code in torsion: one function, no helper calls on the common path.
         if self._runningCallbacks:
             # Called from inside one of our own callbacks: the loop already running will reach
             # whatever was just added.
             return
-        chain: list[Deferred[Any]] = [self]
-        while chain:
-            current = chain[-1]
+        current: Deferred[Any] = self
+        # Deferreds whose loops were interrupted to resume one waiting on them (created only
+        # when that happens); each carries on once the one it resumed is done.
+        interrupted: list[Deferred[Any]] | None = None
+        while True:
             if current.paused:
                 # Waiting on another Deferred (or paused by the user): whatever is further up
                 # the chain has to wait too.
                 return
-            finished = True
-            current._chainedTo = None
             callbacks = current.callbacks
+            resumed: Deferred[Any] | None = None
             index = 0
-            # Callbacks may append to the list while it runs; an index sees them.
-            while index < len(callbacks):
-                item = callbacks[index]
-                index += 1
-                result = current.result
-                if isinstance(result, Failure):
-                    function, args, kwargs = item[3], item[4], item[5]
-                else:
-                    function, args, kwargs = item[0], item[1], item[2]
-                if function is None:
-                    continue
-                if function is _CONTINUE:
-                    waiting: Deferred[Any] = args
-                    waiting.result = result
-                    current.result = None
-                    if current._reporter is not None:
-                        current._reporter.failResult = None
-                    waiting.paused -= 1
-                    chain.append(waiting)
-                    # Finish this Deferred only after the one we just resumed.
-                    finished = False
-                    break
-                current._runningCallbacks = True
-                try:
-                    result = function(result) if args is None else function(result, *args, **kwargs)
-                except BaseException:
-                    result = Failure()
-                finally:
-                    current._runningCallbacks = False
-                if isinstance(result, Deferred):
-                    if current._waitOn(result):
+            current._runningCallbacks = True
+            try:
+                # Callbacks may append to the list while it runs; an index sees them.
+                while index < len(callbacks):
+                    item = callbacks[index]
+                    index += 1
+                    result = current.result
+                    if isinstance(result, Failure):
+                        function, args, kwargs = item[3], item[4], item[5]
+                    else:
+                        function, args, kwargs = item[0], item[1], item[2]
+                    if function is None:
+                        continue
+                    if function is _CONTINUE:
+                        resumed = current._handOver(args)
                         break
-                else:
-                    current.result = result
-            del callbacks[:index]
-            if finished:
-                current._settle()
-                chain.pop()
+                    try:
+                        if args is None:
+                            result = function(result)
+                        else:
+                            result = function(result, *args, **kwargs)
+                    except BaseException:
+                        result = Failure()
+                    if isinstance(result, Deferred):
+                        if current._waitOn(result):
+                            break
+                    else:
+                        current.result = result
+            finally:
+                current._runningCallbacks = False
+                del callbacks[:index]
+            if resumed is not None:
+                if interrupted is None:
+                    interrupted = []
+                interrupted.append(current)
+                current = resumed
+                continue
+            result = current.result
+            if isinstance(result, Failure):
+                result.cleanFailure()
+                current._getReporter().failResult = result
+            elif current._reporter is not None:
+                current._reporter.failResult = None
+            if not interrupted:
+                return
+            current = interrupted.pop()
+
+    def _handOver(self, waiting: Deferred[Any]) -> Deferred[Any]:
+        """Give this Deferred's result to ``waiting`` (which chained onto it) and unpause it."""
+        waiting.result = self.result
+        waiting._chainedTo = None
+        waiting.paused -= 1
+        self.result = None
+        if self._reporter is not None:
+            self._reporter.failResult = None
+        return waiting
 
     def _waitOn(self, inner: Deferred[Any]) -> bool:
         """A callback returned ``inner``: chain onto it, or take its result if it has one.
@@ -440,27 +487,11 @@ class Deferred(Generic[_T]):
             inner._reporter.failResult = None
         return False
 
-    def _settle(self) -> None:
-        """The loop stopped with this Deferred: arm or disarm the unhandled-error report."""
-        result = self.result
-        if isinstance(result, Failure):
-            result.cleanFailure()
-            self._getReporter().failResult = result
-        elif self._reporter is not None:
-            self._reporter.failResult = None
-
     def _getReporter(self) -> _FailureReporter:
         reporter = self._reporter
         if reporter is None:
             reporter = self._reporter = _FailureReporter()
         return reporter
-
-    def _consumeResult(self) -> Any:
-        """Take the result for an awaiting coroutine: a failure handed over is no longer lost."""
-        result = self.result
-        if isinstance(result, Failure) and self._reporter is not None:
-            self._reporter.failResult = None
-        return result
 
     # -- coroutines and asyncio -----------------------------------------------------------------
 
@@ -469,12 +500,17 @@ class Deferred(Generic[_T]):
 
         A result that is already there is returned without suspending the coroutine.
         """
-        if not self.called or self.paused:
-            waiter = _Waiter(self)
-            yield waiter
-            result = waiter.take()
-        else:
-            result = self._consumeResult()
+        if self.called and not self.paused:
+            result = self.result
+            if isinstance(result, Failure):
+                # Handed to the coroutine, which now owns the error: it is not lost.
+                if self._reporter is not None:
+                    self._reporter.failResult = None
+                result.raiseException()
+            return result  # type: ignore[no-any-return]
+        waiter = _Waiter(self)
+        yield waiter
+        result = waiter.take()
         if isinstance(result, Failure):
             result.raiseException()
         return result  # type: ignore[no-any-return]
@@ -496,22 +532,38 @@ class Deferred(Generic[_T]):
 
     @classmethod
     def fromFuture(cls, future: asyncio.Future[_S]) -> Deferred[_S]:
-        """A Deferred mirroring an asyncio Future; cancelling either cancels the other."""
+        """A Deferred mirroring an asyncio Future; cancelling either cancels the other.
+
+        Cancelling the Deferred cancels the Future and then waits for its outcome (a Task may
+        catch the cancellation and still return a value). A cancelled Future gives a failure
+        of `asyncio.CancelledError`, as in Twisted.
+        """
+        # Twisted's design: the canceller fires the Deferred with a marker, which the first
+        # callback swaps for a fresh Deferred that the Future's eventual outcome fires.
+        futureCancel = object()
+        actual: Deferred[Any]
 
         def adapt(future: asyncio.Future[_S]) -> None:
-            if d.called:
-                return
-            if future.cancelled():
-                d.errback(Failure(CancelledError()))
-            elif (exception := future.exception()) is not None:
-                d.errback(Failure(exception))
-            else:
-                d.callback(future.result())
+            try:
+                extracted: object = future.result()
+            except BaseException:
+                extracted = Failure()
+            actual.callback(extracted)
 
-        def cancel(_: Deferred[_S]) -> None:
+        def cancel(reself: Deferred[Any]) -> None:
             future.cancel()
+            reself.callback(futureCancel)
+
+        def uncancel(result: object) -> object:
+            nonlocal actual
+            if result is futureCancel:
+                actual = Deferred()
+                return actual
+            return result
 
         d: Deferred[_S] = Deferred(cancel)
+        actual = d
+        d.addCallback(uncancel)
         future.add_done_callback(adapt)
         return d
 
@@ -612,7 +664,12 @@ def getDebugging() -> bool:
 def succeed(result: _T) -> Deferred[_T]:
     """A Deferred that already has ``result``."""
     d: Deferred[_T] = Deferred()
-    d.callback(result)
+    if Deferred.debug:
+        d.callback(result)
+    else:
+        # Nothing to run yet: skip the callback loop (this is on every hot path).
+        d.called = True
+        d.result = result
     return d
 
 

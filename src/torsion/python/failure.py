@@ -61,11 +61,11 @@ class Failure(BaseException):
             if exc_value is None:
                 raise NoCurrentExceptionError("Failure() called outside an except block")
             exc_tb = exc_value.__traceback__
-        elif isinstance(exc_value, Failure):
-            # Wrapping a Failure copies it instead of nesting one inside another.
+        if isinstance(exc_value, Failure):
+            # Wrapping a Failure (given, or raised and caught) copies it instead of nesting it.
             self.__dict__.update(exc_value.__dict__)
             return
-        elif not isinstance(exc_value, BaseException):
+        if not isinstance(exc_value, BaseException):
             # Twisted accepts a string here; keep that working, but as a real exception.
             exc_value = Exception(exc_value)
         if exc_tb is None:
@@ -107,9 +107,8 @@ class Failure(BaseException):
         return matched
 
     def getErrorMessage(self) -> str:
-        """The exception's message (``str(value)``), or its repr when the message is empty."""
-        message = str(self.value)
-        return message if message else repr(self.value)
+        """The exception's message: ``str(value)`` (empty for an exception without one)."""
+        return str(self.value)
 
     def getTraceback(self, elideFrameworkCode: int = 0, detail: str = "default") -> str:
         """The traceback and exception formatted as Python prints them.
@@ -188,7 +187,17 @@ class Failure(BaseException):
     def __getstate__(self) -> dict[str, Any]:
         """Pickle without the traceback (frames are not picklable), keeping its text."""
         self.cleanFailure()
-        return dict(self.__dict__)
+        state = dict(self.__dict__)
+        if self._frames is not None:
+            # FrameSummary has __slots__, which pickle protocols 0 and 1 cannot store.
+            state["_frames"] = [(f.filename, f.lineno, f.name, f.line) for f in self._frames]
+        return state
+
+    def __setstate__(self, state: dict[str, Any] | None, /) -> None:
+        state = dict(state or {})
+        if state.get("_frames") is not None:
+            state["_frames"] = traceback.StackSummary.from_list(state["_frames"])
+        self.__dict__.update(state)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_restoreFailure, (), self.__getstate__())

@@ -1,0 +1,97 @@
+"""Deferred: results that arrive later, and the tools built on them (Twisted's ``defer``).
+
+Everything Twisted's ``twisted.internet.defer`` offers, under the same names: `Deferred` and its
+chaining, `succeed`/`fail`/`maybeDeferred`, `DeferredList`/`gatherResults`/`race`, locks,
+semaphores and queues, `inlineCallbacks` and ``async``/``await`` (`ensureDeferred`), plus
+asyncio interop (`Deferred.fromFuture`, `Deferred.asFuture`, and awaiting a Deferred from a
+plain asyncio Task).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, ParamSpec, TypeVar
+
+from torsion.internet._coroutines import ensureDeferred, inlineCallbacks, returnValue
+from torsion.internet._defer_lists import (
+    FAILURE,
+    SUCCESS,
+    DeferredList,
+    FailureGroup,
+    FirstError,
+    gatherResults,
+    race,
+)
+from torsion.internet._defer_sync import (
+    DeferredLock,
+    DeferredQueue,
+    DeferredSemaphore,
+    QueueOverflow,
+    QueueUnderflow,
+)
+from torsion.internet._deferred import (
+    AlreadyCalledError,
+    CancelledError,
+    Deferred,
+    NotACoroutineError,
+    TimeoutError,
+    execute,
+    fail,
+    getDebugging,
+    maybeDeferred,
+    setDebugging,
+    succeed,
+)
+from torsion.python.failure import Failure
+
+__all__ = [
+    "FAILURE",
+    "SUCCESS",
+    "AlreadyCalledError",
+    "CancelledError",
+    "Deferred",
+    "DeferredList",
+    "DeferredLock",
+    "DeferredQueue",
+    "DeferredSemaphore",
+    "FailureGroup",
+    "FirstError",
+    "NotACoroutineError",
+    "QueueOverflow",
+    "QueueUnderflow",
+    "TimeoutError",
+    "ensureDeferred",
+    "execute",
+    "fail",
+    "gatherResults",
+    "getDebugging",
+    "inlineCallbacks",
+    "logError",
+    "maybeDeferred",
+    "passthru",
+    "race",
+    "returnValue",
+    "setDebugging",
+    "succeed",
+    "timeout",
+]
+
+_T = TypeVar("_T")
+_P = ParamSpec("_P")
+
+_log = logging.getLogger("torsion")
+
+
+def passthru(arg: _T) -> _T:
+    """Return ``arg``: the identity callback."""
+    return arg
+
+
+def logError(err: Failure) -> None:
+    """An errback that logs the failure (logger ``torsion``) and ends the error."""
+    _log.error("Unhandled error:\n%s", err.getTraceback().rstrip("\n"), extra={"log_failure": err})
+
+
+def timeout(deferred: Deferred[Any]) -> None:
+    """Fail ``deferred`` with `TimeoutError` (legacy; prefer `Deferred.addTimeout`)."""
+    deferred.errback(Failure(TimeoutError("Callback timed out")))
