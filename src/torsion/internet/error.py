@@ -1,0 +1,263 @@
+"""Exceptions raised by the reactor and the objects it manages (Twisted's ``error`` module).
+
+The timer errors, the connection errors of the TCP transport, and the reactor's own.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+
+__all__ = [
+    "AlreadyCalled",
+    "AlreadyCancelled",
+    "BindError",
+    "CannotListenError",
+    "ConnectBindError",
+    "ConnectError",
+    "ConnectionAborted",
+    "ConnectionClosed",
+    "ConnectionDone",
+    "ConnectionLost",
+    "ConnectionRefusedError",
+    "DNSLookupError",
+    "NoRouteError",
+    "NotConnectingError",
+    "NotListeningError",
+    "ReactorAlreadyInstalledError",
+    "ReactorAlreadyRunning",
+    "ReactorNotRestartable",
+    "ReactorNotRunning",
+    "ServiceNameUnknownError",
+    "TCPTimedOutError",
+    "TimeoutError",
+    "UnknownHostError",
+    "UserError",
+    "getConnectError",
+]
+
+
+class _EventError(ValueError):
+    """Shared message formatting: the fixed message, then any arguments, then a full stop."""
+
+    MESSAGE = ""
+
+    def __str__(self) -> str:
+        text = self.MESSAGE
+        if self.args:
+            text = f"{text}: {' '.join(str(arg) for arg in self.args)}"
+        return f"{text}."
+
+
+class AlreadyCalled(_EventError):
+    """Tried to cancel, delay or reset a delayed call that has already run.
+
+    A ValueError, as in Twisted, so code catching that keeps working.
+    """
+
+    MESSAGE = "Tried to cancel an already-called event"
+
+
+class AlreadyCancelled(_EventError):
+    """Tried to cancel, delay or reset a delayed call that was already cancelled.
+
+    A ValueError, as in Twisted, so code catching that keeps working.
+    """
+
+    MESSAGE = "Tried to cancel an already-cancelled event"
+
+
+class ReactorNotRunning(RuntimeError):
+    """Tried to stop a reactor that is not running, or is already stopping."""
+
+
+class ReactorAlreadyRunning(RuntimeError):
+    """Tried to run a reactor whose ``run`` is already running."""
+
+
+class ReactorNotRestartable(RuntimeError):
+    """Twisted's error for running a reactor a second time.
+
+    Torsion's reactors can run again, so torsion never raises it; it exists so that code
+    catching it still imports.
+    """
+
+
+class ReactorAlreadyInstalledError(AssertionError):
+    """Tried to install a reactor when one is already installed (an AssertionError, as in
+    Twisted)."""
+
+
+# -- listening, connecting and connections (used by the TCP transport) ----------------------
+
+
+class _Described(Exception):
+    """`_EventError`'s message formatting for errors that are not ValueErrors."""
+
+    MESSAGE = ""
+
+    def __str__(self) -> str:
+        text = self.MESSAGE
+        if self.args:
+            text = f"{text}: {' '.join(str(arg) for arg in self.args)}"
+        return f"{text}."
+
+
+class BindError(_Described):
+    """An error occurred binding to an interface."""
+
+    MESSAGE = "An error occurred binding to an interface"
+
+
+class CannotListenError(BindError):
+    """`startListening` could not listen on the requested interface and port.
+
+    Attributes:
+        interface: The interface that was asked for ('' for all).
+        port: The port number that was asked for.
+        socketError: The `OSError` that bind or listen raised.
+    """
+
+    def __init__(self, interface: str, port: int, socketError: BaseException) -> None:
+        super().__init__(interface, port, socketError)
+        self.interface = interface
+        self.port = port
+        self.socketError = socketError
+
+    def __str__(self) -> str:
+        return f"Couldn't listen on {self.interface or 'any'}:{self.port}: {self.socketError}."
+
+
+class DNSLookupError(_Described, OSError):
+    """A host name could not be resolved to an address."""
+
+    MESSAGE = "DNS lookup failed"
+
+
+class ConnectError(Exception):
+    """An error occurred while connecting.
+
+    Attributes:
+        osError: The errno (or the OS error) behind the failure, or None.
+    """
+
+    MESSAGE = "An error occurred while connecting"
+
+    def __init__(self, osError: object = None, string: str = "") -> None:
+        super().__init__(string)
+        self.osError = osError
+
+    def __str__(self) -> str:
+        text = self.MESSAGE
+        if self.osError:
+            text = f"{text}: {self.osError}"
+        if self.args[0]:
+            text = f"{text}: {self.args[0]}"
+        return f"{text}."
+
+
+class ConnectBindError(ConnectError):
+    """Couldn't bind the local address given for an outgoing connection."""
+
+    MESSAGE = "Couldn't bind"
+
+
+class UnknownHostError(ConnectError):
+    """Hostname couldn't be looked up."""
+
+    MESSAGE = "Hostname couldn't be looked up"
+
+
+class NoRouteError(ConnectError):
+    """No route to host."""
+
+    MESSAGE = "No route to host"
+
+
+class ConnectionRefusedError(ConnectError):
+    """Connection was refused by other side (not the builtin of the same name)."""
+
+    MESSAGE = "Connection was refused by other side"
+
+
+class TCPTimedOutError(ConnectError):
+    """TCP connection timed out (the kernel gave up)."""
+
+    MESSAGE = "TCP connection timed out"
+
+
+class ServiceNameUnknownError(ConnectError):
+    """Service name given as port is unknown."""
+
+    MESSAGE = "Service name given as port is unknown"
+
+
+class UserError(ConnectError):
+    """User aborted connection (`IConnector.stopConnecting`)."""
+
+    MESSAGE = "User aborted connection"
+
+
+class TimeoutError(UserError):  # Twisted's name; not the builtin.
+    """User timeout caused connection failure (``connectTCP``'s ``timeout`` passed)."""
+
+    MESSAGE = "User timeout caused connection failure"
+
+
+_ERRNO_ERRORS: dict[int, type[ConnectError]] = {
+    errno.ENETUNREACH: NoRouteError,
+    errno.ECONNREFUSED: ConnectionRefusedError,
+    errno.ETIMEDOUT: TCPTimedOutError,
+}
+
+
+def getConnectError(e: OSError | tuple[int, str]) -> ConnectError:
+    """Return the `ConnectError` subclass instance matching a socket error.
+
+    Args:
+        e: An `OSError` (its errno picks the class; ``socket.gaierror`` gives
+            `UnknownHostError`) or an ``(errno, message)`` pair.
+    """
+    if isinstance(e, OSError):
+        number, text = e.errno, e.strerror or str(e)
+        if isinstance(e, socket.gaierror):
+            return UnknownHostError(number, text)
+    else:
+        number, text = e
+    if number is None:
+        return ConnectError(string=text)
+    return _ERRNO_ERRORS.get(number, ConnectError)(number, text)
+
+
+class ConnectionClosed(Exception):
+    """Connection was closed, whether cleanly or non-cleanly."""
+
+
+class ConnectionLost(_Described, ConnectionClosed):
+    """Connection to the other side was lost in a non-clean fashion."""
+
+    MESSAGE = "Connection to the other side was lost in a non-clean fashion"
+
+
+class ConnectionAborted(ConnectionLost):
+    """Connection was aborted locally, using ``ITCPTransport.abortConnection``."""
+
+    MESSAGE = "Connection was aborted locally using ITCPTransport.abortConnection"
+
+
+class ConnectionDone(_Described, ConnectionClosed):
+    """Connection was closed cleanly."""
+
+    MESSAGE = "Connection was closed cleanly"
+
+
+class NotConnectingError(_Described, RuntimeError):
+    """The Connector was not connecting when it was asked to stop connecting."""
+
+    MESSAGE = "The Connector was not connecting when it was asked to stop connecting"
+
+
+class NotListeningError(_Described, RuntimeError):
+    """The Port was not listening when it was asked to stop listening."""
+
+    MESSAGE = "The Port was not listening when it was asked to stop listening"
