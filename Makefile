@@ -2,7 +2,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test run bench lint clean
+.PHONY: test run bench bench-echo lint clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || python3 -m venv $(VENV)
@@ -27,6 +27,10 @@ run: $(STAMP)
 
 bench: $(VENV)/.bench
 	$(PY) benchmarks/bench_defer.py
+
+# Echo servers (torsion's reactors, Twisted, asyncio) under a compiled load client; needs gcc.
+bench-echo: $(VENV)/.bench
+	$(PY) benchmarks/echo/run.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

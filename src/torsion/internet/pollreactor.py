@@ -1,0 +1,27 @@
+"""The poll reactor: `ReactorCore` over `PollPoller`."""
+
+from __future__ import annotations
+
+from torsion.internet._core import ReactorCore
+from torsion.internet._pollers import PollPoller
+from torsion.internet.main import installReactor
+
+__all__ = ["PollReactor", "install"]
+
+
+class PollReactor(ReactorCore):
+    """A reactor that waits for I/O with ``select.poll``."""
+
+    def __init__(self) -> None:
+        super().__init__(PollPoller())
+
+
+def install() -> PollReactor:
+    """Install a new `PollReactor` as the global reactor and return it.
+
+    Raises:
+        ReactorAlreadyInstalledError: A reactor is installed already.
+    """
+    reactor = PollReactor()
+    installReactor(reactor)
+    return reactor

@@ -1,0 +1,391 @@
+"""Protocols and factories (Twisted's ``protocol`` module).
+
+A *protocol* handles one connection: the transport calls `BaseProtocol.makeConnection`, then
+`Protocol.dataReceived` for each chunk of bytes, then `Protocol.connectionLost` exactly once. A
+*factory* builds one protocol per connection and is told when the first port or connector starts
+using it and when the last one stops (`Factory.startFactory`, `Factory.stopFactory`).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from typing import Protocol as _TypingProtocol
+
+from torsion.internet import error
+from torsion.internet._lazyreactor import globalReactor
+from torsion.internet.defer import Deferred
+from torsion.python.failure import Failure
+
+if TYPE_CHECKING:
+    from torsion.internet.interfaces import (
+        IAddress,
+        IConnector,
+        IDelayedCall,
+        IReactorTime,
+        ITransport,
+    )
+
+__all__ = [
+    "BaseProtocol",
+    "ClientCreator",
+    "ClientFactory",
+    "Factory",
+    "Protocol",
+    "ReconnectingClientFactory",
+    "ServerFactory",
+    "connectionDone",
+]
+
+_log = logging.getLogger(__name__)
+
+_FactoryT = TypeVar("_FactoryT", bound="Factory")
+
+connectionDone = Failure(error.ConnectionDone())
+"""The default ``reason`` of `Protocol.connectionLost`: a clean close."""
+
+
+class BaseProtocol:
+    """The part of a protocol that knows about its connection, not about data.
+
+    Attributes:
+        connected: True once the transport is attached (Twisted's 0/1; ``True == 1``).
+        transport: The connection's transport, set by `makeConnection`.
+    """
+
+    connected: bool = False
+    transport: ITransport | None = None
+
+    def makeConnection(self, transport: ITransport) -> None:
+        """Attach ``transport`` and call `connectionMade`; the framework calls this, once."""
+        self.connected = True
+        self.transport = transport
+        self.connectionMade()
+
+    def connectionMade(self) -> None:
+        """Called when the connection is up; override to greet the peer or set up state."""
+
+
+class Protocol(BaseProtocol):
+    """The base class of stream protocols: override `dataReceived` and `connectionLost`.
+
+    Attributes:
+        factory: The factory that built this protocol, set by `Factory.buildProtocol`.
+    """
+
+    factory: Factory | None = None
+
+    def logPrefix(self) -> str:
+        """Return the prefix for log lines about this connection: the class name."""
+        return self.__class__.__name__
+
+    def dataReceived(self, data: bytes) -> None:
+        """Called with each chunk of bytes that arrives.
+
+        Chunks follow no message boundaries: one write may arrive in several chunks and several
+        writes in one. An exception closes the connection, with itself as the reason.
+        """
+
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
+        """Called once when the connection is closed.
+
+        Args:
+            reason: `ConnectionDone` for a clean close, `ConnectionLost` (or a subclass, or
+                the exception a callback raised) otherwise.
+        """
+
+
+class Factory:
+    """Builds a protocol for each connection and tracks the ports that use it.
+
+    Attributes:
+        protocol: The protocol class (or any callable returning a protocol).
+        numPorts: How many ports and connectors are currently using this factory.
+        noisy: Whether starting and stopping are logged (INFO).
+    """
+
+    protocol: Callable[[], Protocol] | None = None
+    numPorts: int = 0
+    noisy: bool = True
+
+    @classmethod
+    def forProtocol(
+        cls: type[_FactoryT], protocol: Callable[[], Protocol], *args: Any, **kwargs: Any
+    ) -> _FactoryT:
+        """Return ``cls(*args, **kwargs)`` with its `protocol` set to ``protocol``."""
+        factory = cls(*args, **kwargs)
+        factory.protocol = protocol
+        return factory
+
+    def logPrefix(self) -> str:
+        """Return the prefix for log lines about this factory: the class name."""
+        return self.__class__.__name__
+
+    def doStart(self) -> None:
+        """Count one more user; the first one calls `startFactory`. Called by the framework."""
+        if not self.numPorts:
+            if self.noisy:
+                _log.info("Starting factory %r", self)
+            self.startFactory()
+        self.numPorts += 1
+
+    def doStop(self) -> None:
+        """Count one user less; the last one calls `stopFactory`. Called by the framework."""
+        if self.numPorts == 0:
+            # A port stopped more often than it started: nothing sensible to stop.
+            return
+        self.numPorts -= 1
+        if not self.numPorts:
+            if self.noisy:
+                _log.info("Stopping factory %r", self)
+            self.stopFactory()
+
+    def startFactory(self) -> None:
+        """Set up shared resources (open files, databases); runs before the first connection."""
+
+    def stopFactory(self) -> None:
+        """Release what `startFactory` set up; runs when the last port or connector stops."""
+
+    def buildProtocol(self, addr: IAddress) -> Protocol | None:
+        """Return a new protocol for a connection with ``addr``, or None to close it at once.
+
+        The default calls `protocol` and sets the new protocol's ``factory`` to this factory.
+        """
+        if self.protocol is None:
+            raise TypeError(f"{self!r} has no protocol to build")
+        built = self.protocol()
+        built.factory = self
+        return built
+
+
+class ServerFactory(Factory):
+    """A factory for listening ports; nothing more than `Factory`."""
+
+
+class ClientFactory(Factory):
+    """A factory for outgoing connections, told how each attempt goes."""
+
+    def startedConnecting(self, connector: IConnector) -> None:
+        """A connection attempt has started (once per attempt)."""
+
+    def clientConnectionFailed(self, connector: IConnector, reason: Failure) -> None:
+        """The attempt failed (`ConnectionRefusedError`, `TimeoutError`, `DNSLookupError`...).
+
+        ``connector.connect()`` starts a new attempt.
+        """
+
+    def clientConnectionLost(self, connector: IConnector, reason: Failure) -> None:
+        """An established connection was closed; ``connector.connect()`` reconnects."""
+
+
+class ReconnectingClientFactory(ClientFactory):
+    """A client factory that reconnects after failures and losses, backing off exponentially.
+
+    After each failure the delay becomes a normal variate around itself (``jitter`` as relative
+    deviation), the next attempt is scheduled after that delay, and then the delay is multiplied
+    by ``factor`` up to ``maxDelay``. Call `resetDelay` once connected (typically in
+    `buildProtocol`), as in Twisted.
+
+    Attributes:
+        maxDelay: The longest wait between attempts, in seconds.
+        initialDelay: The first wait, in seconds.
+        factor: The growth of the wait after each attempt (e).
+        jitter: The relative standard deviation of the random variation of the wait.
+        delay: The wait before the next attempt.
+        retries: Consecutive failed attempts so far.
+        maxRetries: Give up after this many consecutive retries (None: never).
+        continueTrying: False once `stopTrying` was called.
+        clock: The `IReactorTime` used to schedule attempts (the global reactor when None).
+        connector: The connector of the last failure or loss.
+    """
+
+    maxDelay: float = 3600
+    initialDelay: float = 1.0
+    factor: float = 2.7182818284590451  # math.e
+    jitter: float = 0.119626565582
+    delay: float = initialDelay
+    retries: int = 0
+    maxRetries: int | None = None
+    continueTrying: bool = True
+    clock: IReactorTime | None = None
+    connector: IConnector | None = None
+    _callID: IDelayedCall | None = None
+    _RUNTIME_STATE: ClassVar[tuple[str, ...]] = (
+        "connector",
+        "retries",
+        "delay",
+        "continueTrying",
+        "_callID",
+        "clock",
+    )
+
+    def clientConnectionFailed(self, connector: IConnector, reason: Failure) -> None:
+        """Retry, unless `stopTrying` was called."""
+        if self.continueTrying:
+            self.connector = connector
+            self.retry()
+
+    def clientConnectionLost(self, connector: IConnector, reason: Failure) -> None:
+        """Retry, unless `stopTrying` was called."""
+        if self.continueTrying:
+            self.connector = connector
+            self.retry()
+
+    def retry(self, connector: IConnector | None = None) -> None:
+        """Schedule ``connector.connect()`` (default: the last connector) after the delay.
+
+        Raises:
+            ValueError: No connector was given and none is known yet.
+        """
+        if not self.continueTrying:
+            if self.noisy:
+                _log.info("Abandoning %s on explicit request", connector)
+            return
+        if connector is None:
+            if self.connector is None:
+                raise ValueError("no connector to retry")
+            connector = self.connector
+        self.retries += 1
+        if self.maxRetries is not None and self.retries > self.maxRetries:
+            if self.noisy:
+                _log.info("Abandoning %s after %d retries.", connector, self.retries)
+            return
+        if self.jitter:
+            self.delay = random.normalvariate(self.delay, self.delay * self.jitter)
+        if self.noisy:
+            _log.info("%s will retry in %d seconds", connector, self.delay)
+        if self.clock is None:
+            self.clock = cast("IReactorTime", globalReactor())
+        self._callID = self.clock.callLater(self.delay, self._reconnect, connector)
+        self.delay = min(self.delay * self.factor, self.maxDelay)
+
+    def _reconnect(self, connector: IConnector) -> None:
+        self._callID = None
+        connector.connect()
+
+    def stopTrying(self) -> None:
+        """Cancel any scheduled attempt, stop the one in progress, and never retry again."""
+        if self._callID is not None:
+            self._callID.cancel()
+            self._callID = None
+        self.continueTrying = False
+        if self.connector is not None:
+            try:
+                self.connector.stopConnecting()
+            except error.NotConnectingError:
+                pass
+
+    def resetDelay(self) -> None:
+        """Start over: initial delay, no retries counted. Call this after connecting."""
+        self.delay = self.initialDelay
+        self.retries = 0
+        self._callID = None
+        self.continueTrying = True
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle only the configuration, not the state of the current attempts."""
+        state = self.__dict__.copy()
+        for key in self._RUNTIME_STATE:
+            state.pop(key, None)
+        return state
+
+
+class _ReactorTCP(_TypingProtocol):
+    """What `ClientCreator` needs of a reactor."""
+
+    def callLater(
+        self, delay: float, callable: Callable[..., object], *args: Any, **kwargs: Any
+    ) -> IDelayedCall: ...
+
+    def connectTCP(
+        self,
+        host: str,
+        port: int,
+        factory: ClientFactory,
+        timeout: float = 30,
+        bindAddress: tuple[str, int] | None = None,
+    ) -> IConnector: ...
+
+
+class _InstanceFactory(ClientFactory):
+    """`ClientCreator`'s factory: hands out one ready-made protocol, reports to a Deferred.
+
+    The Deferred fires on the next reactor pass, after ``connectionMade`` has run.
+    """
+
+    noisy = False
+
+    def __init__(self, reactor: _ReactorTCP, instance: Protocol, deferred: Deferred[Any]) -> None:
+        self.reactor = reactor
+        self.instance = instance
+        self.deferred: Deferred[Any] | None = deferred
+        self.pending: IDelayedCall | None = None
+
+    def __repr__(self) -> str:
+        return f"<ClientCreator factory: {self.instance!r}>"
+
+    def buildProtocol(self, addr: IAddress) -> Protocol | None:
+        """Return the instance and arrange for the Deferred to fire with it."""
+        if self.deferred is None:
+            return None  # The attempt was cancelled: close the connection.
+        self.pending = self.reactor.callLater(0, self._fire, self.deferred.callback, self.instance)
+        self.deferred = None
+        return self.instance
+
+    def clientConnectionFailed(self, connector: IConnector, reason: Failure) -> None:
+        """Arrange for the Deferred to fail with ``reason``."""
+        if self.deferred is not None:
+            self.pending = self.reactor.callLater(0, self._fire, self.deferred.errback, reason)
+            self.deferred = None
+
+    def _fire(self, func: Callable[[Any], None], value: object) -> None:
+        self.pending = None
+        func(value)
+
+
+class ClientCreator:
+    """One-off client connections without a factory of your own.
+
+    ``ClientCreator(reactor, MyProtocol, *args, **kwargs).connectTCP(host, port)`` returns a
+    Deferred that fires with the connected ``MyProtocol(*args, **kwargs)`` instance (after its
+    ``connectionMade``), or fails with the reason the connection could not be made. Cancelling
+    the Deferred abandons the attempt (or closes the connection if it was just made) and fails
+    it with `CancelledError`.
+    """
+
+    def __init__(
+        self, reactor: Any, protocolClass: Callable[..., Protocol], *args: Any, **kwargs: Any
+    ) -> None:
+        self.reactor = reactor
+        self.protocolClass = protocolClass
+        self.args = args
+        self.kwargs = kwargs
+
+    def connectTCP(
+        self,
+        host: str,
+        port: int,
+        timeout: float = 30,
+        bindAddress: tuple[str, int] | None = None,
+    ) -> Deferred[Any]:
+        """Connect to a TCP server; see ``IReactorTCP.connectTCP`` (without the factory).
+
+        Returns:
+            A Deferred of the connected protocol instance.
+        """
+        reactor = cast(_ReactorTCP, self.reactor)
+
+        def cancel(deferred: Deferred[Any]) -> None:
+            connector.disconnect()
+            if factory.pending is not None:
+                factory.pending.cancel()
+                factory.pending = None
+            # Deferred.cancel fails the Deferred with CancelledError; nothing else may fire it.
+            factory.deferred = None
+
+        result: Deferred[Any] = Deferred(cancel)
+        factory = _InstanceFactory(reactor, self.protocolClass(*self.args, **self.kwargs), result)
+        connector = reactor.connectTCP(host, port, factory, timeout, bindAddress)
+        return result

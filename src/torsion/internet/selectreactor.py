@@ -1,0 +1,27 @@
+"""The select reactor: `ReactorCore` over `SelectPoller`."""
+
+from __future__ import annotations
+
+from torsion.internet._core import ReactorCore
+from torsion.internet._pollers import SelectPoller
+from torsion.internet.main import installReactor
+
+__all__ = ["SelectReactor", "install"]
+
+
+class SelectReactor(ReactorCore):
+    """A reactor that waits for I/O with ``select.select``."""
+
+    def __init__(self) -> None:
+        super().__init__(SelectPoller())
+
+
+def install() -> SelectReactor:
+    """Install a new `SelectReactor` as the global reactor and return it.
+
+    Raises:
+        ReactorAlreadyInstalledError: A reactor is installed already.
+    """
+    reactor = SelectReactor()
+    installReactor(reactor)
+    return reactor

@@ -1,0 +1,138 @@
+"""Timed calls on the reactor: ordering, cancellation, errors."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.reactorutil import runBounded
+from torsion.internet import _core
+from torsion.internet._core import ReactorCore
+from torsion.internet.error import AlreadyCalled, AlreadyCancelled
+from torsion.internet.interfaces import IReactorTime
+
+
+def test_providesIReactorTime(reactor: ReactorCore) -> None:
+    assert isinstance(reactor, IReactorTime)
+
+
+def test_secondsIsMonotonic(reactor: ReactorCore) -> None:
+    before = time.monotonic()
+    now = reactor.seconds()
+    assert before <= now <= time.monotonic()
+
+
+def test_sameTimeRunsInSchedulingOrder(
+    reactor: ReactorCore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    order: list[int] = []
+    when = reactor.seconds()
+    with monkeypatch.context() as frozen:  # every call gets exactly the same due time
+        frozen.setattr(_core, "_monotonic", lambda: when)
+        calls = [reactor.callLater(0, order.append, i) for i in range(100)]
+    assert {call.getTime() for call in calls} == {when}
+    reactor.callLater(0, reactor.stop)
+    runBounded(reactor)
+    assert order == list(range(100))
+
+
+def test_dueOrder(reactor: ReactorCore) -> None:
+    order: list[str] = []
+    reactor.callLater(0.002, order.append, "late")
+    reactor.callLater(0, order.append, "now")
+    reactor.callLater(-1, order.append, "past")
+    reactor.callLater(0.003, reactor.stop)
+    runBounded(reactor)
+    assert order == ["past", "now", "late"]
+
+
+def test_callLaterInsideTimedCallWaitsForNextIteration(reactor: ReactorCore) -> None:
+    """Twisted's order a, c, b: a call scheduled by a timed call waits an I/O pass."""
+    order: list[str] = []
+    iterations: list[int] = []
+    realDoIteration = reactor.doIteration
+
+    def countingDoIteration(timeout: float | None) -> None:
+        iterations.append(len(order))
+        realDoIteration(timeout)
+
+    reactor.doIteration = countingDoIteration  # type: ignore[method-assign]
+
+    def a() -> None:
+        order.append("a")
+        reactor.callLater(0, b)
+
+    def b() -> None:
+        order.append("b")
+        reactor.stop()
+
+    reactor.callLater(0, a)
+    reactor.callLater(0, order.append, "c")
+    runBounded(reactor)
+    assert order == ["a", "c", "b"]
+    # An I/O wait happened after a and c ran, before b.
+    assert 2 in iterations
+
+
+def test_cancel(reactor: ReactorCore) -> None:
+    ran: list[str] = []
+    call = reactor.callLater(0, ran.append, "cancelled")
+    assert call.active()
+    call.cancel()
+    assert not call.active()
+    with pytest.raises(AlreadyCancelled):
+        call.cancel()
+    done = reactor.callLater(0, ran.append, "done")
+    reactor.callLater(0, reactor.stop)
+    runBounded(reactor)
+    assert ran == ["done"]
+    with pytest.raises(AlreadyCalled):
+        done.cancel()
+
+
+def test_getDelayedCalls(reactor: ReactorCore) -> None:
+    first = reactor.callLater(10, lambda: None)
+    second = reactor.callLater(5, lambda: None)
+    third = reactor.callLater(20, lambda: None)
+    third.cancel()
+    assert reactor.getDelayedCalls() == [second, first]
+    first.cancel()
+    second.cancel()
+    assert reactor.getDelayedCalls() == []
+
+
+def test_delayAndReset(reactor: ReactorCore) -> None:
+    order: list[str] = []
+    moved = reactor.callLater(3600, order.append, "moved")
+    reactor.callLater(0, order.append, "first")
+    moved.reset(0)
+    reactor.callLater(0, lambda: reactor.callLater(0, reactor.stop))
+    runBounded(reactor)
+    assert order == ["first", "moved"]
+
+
+def test_exceptionLoggedAndLoopContinues(
+    reactor: ReactorCore, caplog: pytest.LogCaptureFixture
+) -> None:
+    ran: list[str] = []
+
+    def broken() -> None:
+        raise ZeroDivisionError("in timed call")
+
+    reactor.callLater(0, broken)
+    reactor.callLater(0, ran.append, "after")
+    reactor.callLater(0, lambda: reactor.callLater(0, reactor.stop))
+    runBounded(reactor)
+    assert ran == ["after"]
+    assert "ZeroDivisionError: in timed call" in caplog.text
+    assert "Traceback" in caplog.text
+    assert any(r.name.startswith("torsion") for r in caplog.records)
+
+
+def test_manyCancelledCalls(reactor: ReactorCore) -> None:
+    calls = [reactor.callLater(1000 + i, lambda: None) for i in range(10_000)]
+    for call in calls:
+        call.cancel()
+    assert reactor.getDelayedCalls() == []
+    assert reactor.timeout() is None
