@@ -24,6 +24,8 @@ __all__ = ["ensureDeferred", "inlineCallbacks", "returnValue"]
 _T = TypeVar("_T")
 _P = ParamSpec("_P")
 
+_COROUTINE_TYPES = (CoroutineType, GeneratorType)
+
 
 class _DefGen_Return(BaseException):  # Twisted's name, kept for tracebacks.
     """Raised by the legacy `returnValue` to end an `inlineCallbacks` generator."""
@@ -60,7 +62,11 @@ class _Driver:
                 else:
                     yielded = run(coroutine.send, value)
             except StopIteration as stop:
-                self._finish(stop.value)
+                # The common ending, so no helper call: fire the Deferred unless it was
+                # fired already (cancelled from inside the coroutine).
+                deferred = self.deferred
+                if not deferred.called:
+                    deferred.callback(stop.value)
                 return
             except _DefGen_Return as legacyReturn:
                 self._finish(legacyReturn.value)
@@ -72,7 +78,7 @@ class _Driver:
                 yielded.deferred.addBoth(self._resumeWaiter, yielded)
                 self._waitingOn = yielded.deferred
                 return
-            if isinstance(yielded, CoroutineType | GeneratorType):
+            if isinstance(yielded, _COROUTINE_TYPES):
                 # As in Twisted: a coroutine or generator yielded by an inlineCallbacks
                 # generator runs as a nested one, and its result is sent back.
                 yielded = driveCoroutine(yielded)
@@ -138,7 +144,7 @@ def _replaceWith(_: object, replacement: Deferred[Any]) -> Deferred[Any]:
 
 def driveCoroutine(coro: Coroutine[Any, Any, _T] | Generator[Any, Any, _T]) -> Deferred[_T]:
     """Start ``coro`` now and return a Deferred of its outcome (`Deferred.fromCoroutine`)."""
-    if not isinstance(coro, CoroutineType | GeneratorType):
+    if not isinstance(coro, _COROUTINE_TYPES):
         raise NotACoroutineError(f"{coro!r} is not a coroutine or a generator")
     driver = _Driver(coro)
     deferred = driver.deferred

@@ -132,10 +132,7 @@ class Deferred(Generic[_T]):
         "__dict__",
         "__weakref__",
         "_canceller",
-        "_chainedTo",
-        "_reporter",
         "_runningCallbacks",
-        "_suppressAlreadyCalled",
         "callbacks",
         "called",
         "paused",
@@ -144,6 +141,11 @@ class Deferred(Generic[_T]):
 
     debug: ClassVar[bool] = False
     result: Any
+    # Rarely set, so class-level defaults (in the instance __dict__ once set) keep creation
+    # cheap: a Deferred is created for nearly every asynchronous operation.
+    _chainedTo: Deferred[Any] | None = None
+    _suppressAlreadyCalled: bool = False
+    _reporter: _FailureReporter | None = None
 
     def __init__(self, canceller: Callable[[Deferred[Any]], None] | None = None) -> None:
         # Each entry: (callback, args, kwargs, errback, args, kwargs). A None function passes
@@ -152,10 +154,7 @@ class Deferred(Generic[_T]):
         self.called = False
         self.paused = 0
         self._canceller = canceller
-        self._chainedTo: Deferred[Any] | None = None
         self._runningCallbacks = False
-        self._suppressAlreadyCalled = False
-        self._reporter: _FailureReporter | None = None
         if Deferred.debug:
             self._getReporter().creator = _stackHere()
 
@@ -315,7 +314,8 @@ class Deferred(Generic[_T]):
             self._getReporter().invoker = _stackHere()
         self.called = True
         self.result = result
-        self._runCallbacks()
+        if self.callbacks or self.paused or isinstance(result, Failure):
+            self._runCallbacks()
 
     def errback(self, fail: Failure | BaseException | None = None) -> None:
         """Fail this Deferred and run the errbacks.
@@ -422,7 +422,14 @@ class Deferred(Generic[_T]):
                     if function is None:
                         continue
                     if function is _CONTINUE:
-                        resumed = current._handOver(args)
+                        # Hand the result to the Deferred that chained onto this one.
+                        resumed = args
+                        resumed.result = result
+                        resumed._chainedTo = None
+                        resumed.paused -= 1
+                        current.result = None
+                        if current._reporter is not None:
+                            current._reporter.failResult = None
                         break
                     try:
                         if args is None:
@@ -454,16 +461,6 @@ class Deferred(Generic[_T]):
             if not interrupted:
                 return
             current = interrupted.pop()
-
-    def _handOver(self, waiting: Deferred[Any]) -> Deferred[Any]:
-        """Give this Deferred's result to ``waiting`` (which chained onto it) and unpause it."""
-        waiting.result = self.result
-        waiting._chainedTo = None
-        waiting.paused -= 1
-        self.result = None
-        if self._reporter is not None:
-            self._reporter.failResult = None
-        return waiting
 
     def _waitOn(self, inner: Deferred[Any]) -> bool:
         """A callback returned ``inner``: chain onto it, or take its result if it has one.
