@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import pytest
 
+from tests.internet._deferhelpers import failureOf, resultOf
 from torsion.internet.defer import (
     FAILURE,
     SUCCESS,
@@ -26,27 +27,6 @@ from torsion.python.failure import Failure
 UNHANDLED = "Unhandled error in Deferred"
 
 _E = TypeVar("_E", bound=BaseException)
-
-
-def resultOf(d: Deferred[Any]) -> Any:
-    """The result ``d`` has fired with (a value or a Failure), which ``d`` keeps."""
-    seen: list[Any] = []
-
-    def keep(result: Any) -> Any:
-        seen.append(result)
-        return result
-
-    d.addBoth(keep)
-    assert seen, f"{d!r} has not fired"
-    return seen[0]
-
-
-def failureOf(d: Deferred[Any]) -> Failure:
-    """The Failure ``d`` has failed with, handled so that it is not logged."""
-    seen: list[Failure] = []
-    d.addErrback(seen.append)
-    assert seen, f"{d!r} has not failed"
-    return seen[0]
 
 
 def errorOf(d: Deferred[Any], errorType: type[_E]) -> _E:

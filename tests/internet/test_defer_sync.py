@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tests.internet._deferhelpers import failureOf, resultOf
 from torsion.internet.defer import (
     CancelledError,
     Deferred,
@@ -17,28 +18,6 @@ from torsion.internet.defer import (
     ensureDeferred,
     fail,
 )
-from torsion.python.failure import Failure
-
-
-def resultOf(d: Deferred[Any]) -> Any:
-    """The result ``d`` has fired with (a value or a Failure), which ``d`` keeps."""
-    seen: list[Any] = []
-
-    def keep(result: Any) -> Any:
-        seen.append(result)
-        return result
-
-    d.addBoth(keep)
-    assert seen, f"{d!r} has not fired"
-    return seen[0]
-
-
-def failureOf(d: Deferred[Any]) -> Failure:
-    """The Failure ``d`` has failed with, handled so that it is not logged."""
-    seen: list[Failure] = []
-    d.addErrback(seen.append)
-    assert seen, f"{d!r} has not failed"
-    return seen[0]
 
 
 def record(log: list[Any], item: Any) -> Any:
