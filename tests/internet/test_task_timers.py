@@ -316,6 +316,70 @@ def test_matches_a_sorted_list_model(queue: TimerQueue, clock: FakeTime) -> None
     ]
 
 
+def test_in_order_calls_and_out_of_order_calls_interleave(queue: TimerQueue) -> None:
+    """Calls filed in due order skip the heap; merged with the others they keep the order."""
+    log: list[Any] = []
+    for time in (1.0, 2.0, 2.0, 3.0, 5.0):  # in order: appended to the run
+        schedule(queue, time, log, ("run", time))
+    assert (len(queue._run), len(queue._heap)) == (5, 0)
+    for time in (4.0, 2.0, 0.5, 4.5):  # earlier than the run's last entry: on the heap
+        schedule(queue, time, log, ("heap", time))
+    assert (len(queue._run), len(queue._heap)) == (5, 4)
+    late = schedule(queue, 0.1, log, "moved later")
+    late.reset(2.5)
+    early = schedule(queue, 6.0, log, "moved earlier")
+    early.delay(-5.5)
+    runDue(queue, 2.0, before=queue.sequence)
+    assert log == [
+        ("heap", 0.5),
+        "moved earlier",
+        ("run", 1.0),
+        ("run", 2.0),
+        ("run", 2.0),
+        ("heap", 2.0),
+    ]
+    del log[:]
+    runDue(queue, 10.0)
+    assert log == ["moved later", ("run", 3.0), ("heap", 4.0), ("heap", 4.5), ("run", 5.0)]
+    assert entries(queue) == len(queue) == 0
+
+
+def test_mostly_in_order_schedules_match_the_model(queue: TimerQueue, clock: FakeTime) -> None:
+    """Timeouts of one length arrive in due order; a few odd ones and cancels interleave."""
+    rnd = random.Random(99)
+    log: list[Any] = []
+    model: dict[int, tuple[float, int]] = {}
+    calls: dict[int, DelayedCall] = {}
+    expected: list[int] = []
+    for step in range(5000):
+        action = rnd.random()
+        if action < 0.6 or not calls:
+            time = clock.now + (30.0 if action < 0.5 else rnd.random() * 40)
+            calls[step] = schedule(queue, time, log, step)
+            model[step] = (time, step)
+        elif action < 0.75:
+            name = rnd.choice(list(calls))
+            calls.pop(name).cancel()
+            del model[name]
+        elif action < 0.8:
+            name = rnd.choice(list(calls))
+            calls[name].reset(30.0)
+            model[name] = (calls[name].getTime(), model[name][1])
+        else:
+            clock.now += rnd.random() * 3
+            due = sorted((key for key in model.items() if key[1][0] <= clock.now), key=_rank)
+            for name, _ in due:
+                del model[name]
+                del calls[name]
+                expected.append(name)
+            runDue(queue, clock.now, before=queue.sequence)
+            assert log == expected
+        assert len(queue) == len(model)
+        nextDue = min((time for time, _ in model.values()), default=None)
+        assert queue.nextTime() == nextDue
+    assert len(queue._run) > len(queue._heap) > 0
+
+
 def _rank(item: tuple[int, tuple[float, int]]) -> tuple[float, int]:
     return item[1]
 
@@ -335,8 +399,13 @@ class CountingQueue(TimerQueue):
 
     def _compact(self) -> None:
         self.compactions += 1
-        self.compactedEntries += len(self._heap)
+        self.compactedEntries += entries(self)
         super()._compact()
+
+
+def entries(queue: TimerQueue) -> int:
+    """How many entries (live or stale) the queue holds in its heap and its in-order run."""
+    return len(queue._heap) + len(queue._run)
 
 
 @contextmanager
@@ -359,7 +428,7 @@ def test_million_pending_calls_cancel_cheaply() -> None:
     # The first cancellations leave stale entries behind and touch nothing else.
     for call in calls[1:1000]:
         call.cancel()
-    assert len(queue._heap) == total and queue.compactions == 0
+    assert entries(queue) == total and queue.compactions == 0
     for index, call in enumerate(calls[1000:], 1000):
         if index % 1000:
             call.cancel()
@@ -369,7 +438,7 @@ def test_million_pending_calls_cancel_cheaply() -> None:
     # more than the minimum before compacting).
     assert queue.compactions <= 20
     assert queue.compactedEntries < 2 * total
-    assert len(queue._heap) <= 2 * len(keep) + 2 * _timers._COMPACT_MIN_STALE
+    assert entries(queue) <= 2 * len(keep) + 2 * _timers._COMPACT_MIN_STALE
     assert queue.pending() == sorted(keep, key=lambda call: call.time)
 
 
@@ -378,7 +447,7 @@ def test_repeated_moves_earlier_are_compacted(queue: TimerQueue) -> None:
     for step in range(10_000):
         call.reset(1e8 - step)
     assert len(queue) == 1
-    assert len(queue._heap) <= 2 + 2 * _timers._COMPACT_MIN_STALE
+    assert entries(queue) <= 2 + 2 * _timers._COMPACT_MIN_STALE
 
 
 def test_moves_later_cost_no_heap_entries(queue: TimerQueue, clock: FakeTime) -> None:
@@ -387,9 +456,9 @@ def test_moves_later_cost_no_heap_entries(queue: TimerQueue, clock: FakeTime) ->
     for step in range(1000):
         clock.now = step / 100
         call.reset(10.0)
-    assert len(queue._heap) == 1
+    assert entries(queue) == 1
     assert queue.nextTime() == pytest.approx(19.99)
-    assert len(queue._heap) == 1
+    assert entries(queue) == 1
 
 
 def test_compaction_during_a_pass_keeps_running_calls(queue: TimerQueue) -> None:

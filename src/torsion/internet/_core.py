@@ -268,7 +268,13 @@ class ReactorCore:
         now = _monotonic()
         while (call := popDue(now, before)) is not None:
             try:
-                call.func(*call.args, **call.kw)
+                # Without arguments, a plain call: f(*args, **kw) builds a new dict each time.
+                if call.kw:
+                    call.func(*call.args, **call.kw)
+                elif call.args:
+                    call.func(*call.args)
+                else:
+                    call.func()
             except Exception:
                 _log.exception("Unhandled error while handling timed call %r", call)
         if self._justStopped:
