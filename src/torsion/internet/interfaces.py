@@ -13,10 +13,11 @@ be looser, as in Twisted's own ``callable: Callable[..., Any], *args: object``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, ParamSpec, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from torsion.internet.defer import Deferred
+    from torsion.internet.protocol import ClientFactory, Factory
     from torsion.python.failure import Failure
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
     "IProtocolFactory",
     "IPullProducer",
     "IPushProducer",
+    "IReactorFDSet",
+    "IReactorTCP",
     "IReactorTime",
     "IReadDescriptor",
     "ITCPTransport",
@@ -376,4 +379,69 @@ class IConnector(Protocol):
 
     def getDestination(self) -> IAddress:
         """Return the address being connected to."""
+        ...
+
+
+# -- reactor facets ----------------------------------------------------------------------------
+
+
+@runtime_checkable
+class IReactorTCP(Protocol):
+    """A reactor that listens for and makes TCP connections (also `MemoryReactor` in tests).
+
+    The factories are torsion's `Factory` and `ClientFactory` classes, as the reactors accept.
+    """
+
+    def listenTCP(
+        self, port: int, factory: Factory, backlog: int = 50, interface: str = ""
+    ) -> IListeningPort:
+        """Listen on ``port`` (0: any free one) of ``interface`` ("" : all IPv4 ones).
+
+        Raises:
+            CannotListenError: The address could not be bound or listened on.
+        """
+        ...
+
+    def connectTCP(
+        self,
+        host: str,
+        port: int,
+        factory: ClientFactory,
+        timeout: float = 30,
+        bindAddress: tuple[str, int] | None = None,
+    ) -> IConnector:
+        """Connect to ``host``:``port``; ``factory`` is told how the attempt goes."""
+        ...
+
+
+@runtime_checkable
+class IReactorFDSet(Protocol):
+    """A reactor's sets of descriptors watched for reading and for writing."""
+
+    def addReader(self, reader: IReadDescriptor) -> None:
+        """Call ``reader.doRead()`` whenever it is readable."""
+        ...
+
+    def addWriter(self, writer: IWriteDescriptor) -> None:
+        """Call ``writer.doWrite()`` whenever it is writable."""
+        ...
+
+    def removeReader(self, reader: IReadDescriptor) -> None:
+        """Stop watching ``reader`` for reading (no error if it was not watched)."""
+        ...
+
+    def removeWriter(self, writer: IWriteDescriptor) -> None:
+        """Stop watching ``writer`` for writing (no error if it was not watched)."""
+        ...
+
+    def removeAll(self) -> list[Any]:
+        """Stop watching every descriptor and return them (without internal ones)."""
+        ...
+
+    def getReaders(self) -> list[Any]:
+        """Return the descriptors watched for reading."""
+        ...
+
+    def getWriters(self) -> list[Any]:
+        """Return the descriptors watched for writing."""
         ...

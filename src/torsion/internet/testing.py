@@ -1,0 +1,48 @@
+"""Test doubles for code built on torsion (Twisted's ``twisted.internet.testing``).
+
+* `StringTransport` records what a protocol writes; `StringTransportWithDisconnection` also
+  tells the protocol when it is closed.
+* `AccumulatingProtocol`, `LineSendingProtocol`, `NonStreamingProducer`: small peers to test
+  transports and consumers against.
+* `MemoryReactor` records listen and connect calls, `MemoryReactorClock` adds `task.Clock`
+  time, `RaisingMemoryReactor` fails them.
+* `waitUntilAllDisconnected` waits for closing connections.
+
+For two protocols talking to each other in memory, see `torsion.test.iosim`.
+"""
+
+from __future__ import annotations
+
+from torsion.internet._testing_reactor import (
+    MemoryReactor,
+    MemoryReactorClock,
+    RaisingMemoryReactor,
+    _FakeConnector,
+    _FakePort,
+    waitUntilAllDisconnected,
+)
+from torsion.internet._testing_transport import (
+    AccumulatingProtocol,
+    FakeDatagramTransport,
+    LineSendingProtocol,
+    NonStreamingProducer,
+    StringIOWithoutClosing,
+    StringTransport,
+    StringTransportWithDisconnection,
+)
+
+__all__ = [
+    "AccumulatingProtocol",
+    "FakeDatagramTransport",
+    "LineSendingProtocol",
+    "MemoryReactor",
+    "MemoryReactorClock",
+    "NonStreamingProducer",
+    "RaisingMemoryReactor",
+    "StringIOWithoutClosing",
+    "StringTransport",
+    "StringTransportWithDisconnection",
+    "_FakeConnector",
+    "_FakePort",
+    "waitUntilAllDisconnected",
+]
