@@ -7,6 +7,7 @@ from typing import Any
 from torsion.internet import protocol
 from torsion.internet.defer import Deferred
 from torsion.python.failure import Failure
+from torsion.testing import runUntilFired
 
 LIMIT = 10.0
 """Seconds after which a test that is still waiting fails (a bound for failure only)."""
@@ -15,28 +16,11 @@ LIMIT = 10.0
 def runUntil(reactor: Any, d: Deferred[Any], limit: float = LIMIT) -> Any:
     """Run ``reactor`` until ``d`` fires; return its result or raise its failure.
 
-    The loop ends with ``crash()`` (no shutdown triggers), so connections and ports survive for
-    the next call; the `reactor` fixture cleans up.
+    `torsion.testing.runUntilFired`: the loop ends with ``crash()`` (no shutdown triggers), so
+    connections and ports survive for the next call; the test closes them (the `reactor`
+    fixture fails a test that leaves them open).
     """
-    outcome: list[Any] = []
-
-    def finish(result: object) -> None:
-        if not outcome:
-            outcome.append(result)
-            reactor.crash()
-
-    d.addBoth(finish)
-    if not outcome:
-        guard = reactor.callLater(
-            limit, finish, Failure(AssertionError(f"nothing happened in {limit} s"))
-        )
-        reactor.run(installSignalHandlers=False)
-        if guard.active():
-            guard.cancel()
-    result = outcome[0]
-    if isinstance(result, Failure):
-        result.raiseException()
-    return result
+    return runUntilFired(reactor, d, limit)
 
 
 class Why:

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.reactorutil import runBounded, runUntilFired
 from torsion.internet._core import ReactorCore
 from torsion.internet.defer import Deferred
 from torsion.internet.error import ConnectionDone, ConnectionLost, DNSLookupError
 from torsion.python.failure import Failure
+from torsion.testing import runUntilFired, runUntilStopped
 
 
 class Descriptor:
@@ -73,7 +73,7 @@ def test_doReadCalled(reactor: ReactorCore, pair: tuple[socket.socket, socket.so
     got: Deferred[bytes] = Deferred()
     descriptor.onRead.append(got)
     reactor.callWhenRunning(b.send, b"hello")
-    assert runUntilFired(reactor, got) == b"hello"
+    assert runUntilFired(reactor, got, shutdown=True) == b"hello"
     # runUntilFired shut the reactor down: the descriptor was disconnected like Twisted's.
     assert reactor.getReaders() == []
     assert descriptor.lost[0].check(ConnectionLost)
@@ -123,7 +123,7 @@ def test_doWriteCalled(reactor: ReactorCore, pair: tuple[socket.socket, socket.s
             reactor.callLater(0, check)
 
     reactor.callWhenRunning(check)
-    runBounded(reactor)
+    runUntilStopped(reactor)
     assert descriptor.writes >= 1
     assert descriptor.lost == []
 
@@ -162,7 +162,7 @@ def test_shutdownDisconnectsEveryDescriptor(
         reactor.addReader(descriptor)
     descriptors[0].connectionLost = _raising  # type: ignore[method-assign]
     reactor.callWhenRunning(reactor.stop)
-    runBounded(reactor)
+    runUntilStopped(reactor)
     assert descriptors[1].lost[0].check(ConnectionLost)
 
 

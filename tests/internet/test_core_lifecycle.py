@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reactorutil import runBounded, runUntilFired
 from torsion.internet._core import ReactorCore
 from torsion.internet.defer import Deferred
 from torsion.internet.error import ReactorAlreadyRunning, ReactorNotRunning
+from torsion.testing import runUntilFired, runUntilStopped
 
 
 def test_stopBeforeRun(reactor: ReactorCore) -> None:
@@ -20,7 +20,7 @@ def test_runAndStop(reactor: ReactorCore) -> None:
     reactor.callWhenRunning(lambda: seen.append(reactor.running))
     reactor.callWhenRunning(reactor.stop)
     assert not reactor.running
-    runBounded(reactor)
+    runUntilStopped(reactor)
     assert seen == [True]
     assert not reactor.running
 
@@ -36,7 +36,7 @@ def test_stopTwice(reactor: ReactorCore) -> None:
             errors.append(type(e))
 
     reactor.callWhenRunning(stopTwice)
-    runBounded(reactor)
+    runUntilStopped(reactor)
     assert errors == [ReactorNotRunning]
 
 
@@ -51,7 +51,7 @@ def test_nestedRun(reactor: ReactorCore) -> None:
         reactor.stop()
 
     reactor.callWhenRunning(nested)
-    runBounded(reactor)
+    runUntilStopped(reactor)
     assert errors == [ReactorAlreadyRunning]
 
 
@@ -64,7 +64,7 @@ def test_callWhenRunningWhileRunningIsSynchronous(reactor: ReactorCore) -> None:
         reactor.stop()
 
     reactor.callWhenRunning(outer)
-    runBounded(reactor)
+    runUntilStopped(reactor)
     assert order == ["inner", "after"]
 
 
@@ -77,7 +77,7 @@ def test_restart(reactor: ReactorCore) -> None:
     for run in ("first", "second"):
         reactor.callWhenRunning(events.append, run)
         reactor.callWhenRunning(lambda: reactor.callLater(0, reactor.stop))
-        runBounded(reactor)
+        runUntilStopped(reactor)
     assert events == [
         "before startup",
         "during startup",
@@ -101,7 +101,7 @@ def test_triggersOrder(reactor: ReactorCore) -> None:
         events.append("stop returned")
 
     reactor.callWhenRunning(stop)
-    runBounded(reactor)
+    runUntilStopped(reactor)
     assert events == ["stop returned", "before", "during", "after"]
 
 
@@ -122,7 +122,7 @@ def test_beforeShutdownDeferredDelaysDuring(reactor: ReactorCore) -> None:
     reactor.addSystemEventTrigger("before", "shutdown", before)
     reactor.addSystemEventTrigger("during", "shutdown", events.append, "during")
     reactor.callWhenRunning(reactor.stop)
-    runBounded(reactor)
+    runUntilStopped(reactor)
     assert events == ["before", "released", "during"]
 
 
@@ -136,7 +136,7 @@ def test_removeTrigger(reactor: ReactorCore) -> None:
     with pytest.raises(KeyError):
         reactor.addSystemEventTrigger("sometime", "shutdown", events.append, "x")
     reactor.callWhenRunning(reactor.stop)
-    runBounded(reactor)
+    runUntilStopped(reactor)
     assert events == ["kept"]
 
 
@@ -157,7 +157,7 @@ def test_triggerExceptionLogged(reactor: ReactorCore, caplog: pytest.LogCaptureF
     reactor.addSystemEventTrigger("during", "shutdown", broken)
     reactor.addSystemEventTrigger("during", "shutdown", events.append, "next")
     reactor.callWhenRunning(reactor.stop)
-    runBounded(reactor)
+    runUntilStopped(reactor)
     assert events == ["next"]
     assert "ZeroDivisionError: trigger" in caplog.text
 
@@ -166,14 +166,14 @@ def test_crashSkipsShutdownTriggers(reactor: ReactorCore) -> None:
     events: list[str] = []
     reactor.addSystemEventTrigger("before", "shutdown", events.append, "shutdown")
     reactor.callWhenRunning(reactor.crash)
-    runBounded(reactor)
+    runUntilStopped(reactor)
     assert events == []
     assert not reactor.running
     with pytest.raises(ReactorNotRunning):
         reactor.stop()
     # And it can run again; stop() then fires shutdown.
     reactor.callWhenRunning(reactor.stop)
-    runBounded(reactor)
+    runUntilStopped(reactor)
     assert events == ["shutdown"]
 
 

@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from tests.reactorutil import HANG_BOUND
+from tests._subprocess import BOUND as HANG_BOUND
 
 _SIGNAL_SCRIPT = """
 import logging, sys

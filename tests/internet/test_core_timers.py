@@ -6,11 +6,11 @@ import time
 
 import pytest
 
-from tests.reactorutil import runBounded
 from torsion.internet import _core
 from torsion.internet._core import ReactorCore
 from torsion.internet.error import AlreadyCalled, AlreadyCancelled
 from torsion.internet.interfaces import IReactorTime
+from torsion.testing import runUntilStopped
 
 
 def test_providesIReactorTime(reactor: ReactorCore) -> None:
@@ -33,7 +33,7 @@ def test_sameTimeRunsInSchedulingOrder(
         calls = [reactor.callLater(0, order.append, i) for i in range(100)]
     assert {call.getTime() for call in calls} == {when}
     reactor.callLater(0, reactor.stop)
-    runBounded(reactor)
+    runUntilStopped(reactor)
     assert order == list(range(100))
 
 
@@ -43,7 +43,7 @@ def test_dueOrder(reactor: ReactorCore) -> None:
     reactor.callLater(0, order.append, "now")
     reactor.callLater(-1, order.append, "past")
     reactor.callLater(0.003, reactor.stop)
-    runBounded(reactor)
+    runUntilStopped(reactor)
     assert order == ["past", "now", "late"]
 
 
@@ -69,7 +69,7 @@ def test_callLaterInsideTimedCallWaitsForNextIteration(reactor: ReactorCore) -> 
 
     reactor.callLater(0, a)
     reactor.callLater(0, order.append, "c")
-    runBounded(reactor)
+    runUntilStopped(reactor)
     assert order == ["a", "c", "b"]
     # An I/O wait happened after a and c ran, before b.
     assert 2 in iterations
@@ -85,7 +85,7 @@ def test_cancel(reactor: ReactorCore) -> None:
         call.cancel()
     done = reactor.callLater(0, ran.append, "done")
     reactor.callLater(0, reactor.stop)
-    runBounded(reactor)
+    runUntilStopped(reactor)
     assert ran == ["done"]
     with pytest.raises(AlreadyCalled):
         done.cancel()
@@ -108,7 +108,7 @@ def test_delayAndReset(reactor: ReactorCore) -> None:
     reactor.callLater(0, order.append, "first")
     moved.reset(0)
     reactor.callLater(0, lambda: reactor.callLater(0, reactor.stop))
-    runBounded(reactor)
+    runUntilStopped(reactor)
     assert order == ["first", "moved"]
 
 
@@ -123,7 +123,7 @@ def test_exceptionLoggedAndLoopContinues(
     reactor.callLater(0, broken)
     reactor.callLater(0, ran.append, "after")
     reactor.callLater(0, lambda: reactor.callLater(0, reactor.stop))
-    runBounded(reactor)
+    runUntilStopped(reactor)
     assert ran == ["after"]
     assert "ZeroDivisionError: in timed call" in caplog.text
     assert "Traceback" in caplog.text
@@ -136,3 +136,18 @@ def test_manyCancelledCalls(reactor: ReactorCore) -> None:
         call.cancel()
     assert reactor.getDelayedCalls() == []
     assert reactor.timeout() is None
+
+
+def test_negativeAndHugeDelays(reactor: ReactorCore) -> None:
+    """callLater(-1) runs on the next pass, after calls already due; callLater(1e10) is fine."""
+    order: list[str] = []
+    reactor.callLater(0, order.append, "zero")
+    reactor.callLater(-1, order.append, "negative")
+    far = reactor.callLater(1e10, order.append, "far")
+    assert far.getTime() > reactor.seconds() + 1e9
+    reactor.callLater(0, lambda: reactor.callLater(0, reactor.stop))
+    runUntilStopped(reactor)
+    assert order == ["negative", "zero"]
+    assert reactor.getDelayedCalls() == [far]
+    far.cancel()
+    assert reactor.getDelayedCalls() == [] and reactor.timeout() is None

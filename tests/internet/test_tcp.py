@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import tracemalloc
 from typing import Any
 
 import pytest
@@ -51,6 +52,53 @@ def test_ten_megabyte_round_trip(reactor: Any) -> None:
     client.expect = len(payload)
     client.transport.write(payload)
     assert runUntil(reactor, client.enough) == payload
+    client.transport.loseConnection()
+    runUntil(reactor, gatherResults([client.lost, server.lost]))
+    runUntil(reactor, port.stopListening())
+
+
+class Counting(Recorder):
+    """Counts the bytes received without keeping them; ``enough`` fires at ``expect``."""
+
+    count = 0
+
+    def dataReceived(self, data: bytes) -> None:
+        self.count += len(data)
+        if self.count == self.expect:
+            self.enough.callback(b"")
+
+
+@pytest.mark.parametrize("method", ["write", "writeSequence"])
+def test_hundred_megabyte_write_is_not_copied(reactor: Any, method: str) -> None:
+    """One 100 MB write: the buffer holds the caller's bytes, and memory grows by little more.
+
+    tracemalloc sees every allocation of the Python allocators, bytes objects included: a copy
+    of the payload anywhere (joining, slicing bytes, ``bytes(memoryview)``) would add 100 MB to
+    the peak. What does grow is the reader's 256 KiB ``recv`` buffers, a few at a time.
+    """
+    port, server, client = connectPair(reactor, Counting)
+    size = 100 * 1000 * 1000
+    payload = b"\x5a" * size
+    server.expect = size
+    wasTracing = tracemalloc.is_tracing()
+    if not wasTracing:
+        tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        if method == "write":
+            client.transport.write(payload)
+        else:
+            client.transport.writeSequence([payload])
+        chunks = client.transport._buffer._chunks
+        assert len(chunks) == 1 and memoryview(chunks[0]).obj is payload  # the unsent tail
+        runUntil(reactor, server.enough)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        if not wasTracing:
+            tracemalloc.stop()
+    assert server.count == size and client.transport._buffer.size == 0
+    assert peak - before < size // 10, f"memory grew by {peak - before:,} bytes"
     client.transport.loseConnection()
     runUntil(reactor, gatherResults([client.lost, server.lost]))
     runUntil(reactor, port.stopListening())
@@ -295,3 +343,32 @@ def test_connection_lost_once_at_shutdown(reactor: Any) -> None:
     assert server.events == client.events == ["made", "lost"]
     assert server.reason.check(error.ConnectionLost)
     assert not port.connected
+
+
+class RaisingOnLost(Recorder):
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
+        super().connectionLost(reason)
+        raise ZeroDivisionError("lost")
+
+
+def test_bad_connection_lost_does_not_block_shutdown(
+    reactor: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """10 connections, 3 of whose connectionLost raise: stop() still reaches all 10."""
+    factory = Collecting()
+    port = reactor.listenTCP(0, factory, interface="127.0.0.1")
+    clients = []
+    for i in range(10):
+        factory.protocol = RaisingOnLost if i % 3 == 0 and i else Recorder
+        client = Client()
+        reactor.connectTCP("127.0.0.1", port.getHost().port, client)
+        clients.append(runUntil(reactor, client.first))
+    runUntil(reactor, gatherResults([proto.made for proto in factory.built]))
+    assert len(factory.built) == 10
+    reactor.callLater(0, reactor.stop)
+    reactor.run(installSignalHandlers=False)
+    assert all(proto.events[-1] == "lost" for proto in factory.built + clients)
+    assert all(proto.reason.check(error.ConnectionLost) for proto in factory.built)
+    errors = [r for r in caplog.records if r.exc_info and r.exc_info[0] is ZeroDivisionError]
+    assert len(errors) == 3
+    assert not port.connected and not reactor.getReaders() and not reactor.getWriters()

@@ -267,11 +267,12 @@ def test_client_creator_cancel(reactor: Any) -> None:
 
 
 _EMFILE_SCRIPT = """
-import json, logging, resource, socket
-from torsion.internet.epollreactor import EPollReactor
+import json, logging, resource, socket, sys
+from importlib import import_module
 from torsion.internet import protocol
 
-reactor = EPollReactor()
+module, name = sys.argv[1:3]
+reactor = getattr(import_module("torsion.internet." + module), name)()
 events = {"emfile": 0, "accepted": 0}
 
 class Watch(logging.Handler):
@@ -308,13 +309,21 @@ print(json.dumps(events))
 """
 
 
-def test_accept_survives_fd_exhaustion() -> None:
+def test_accept_survives_fd_exhaustion(reactor: Any) -> None:
     """EMFILE on accept is logged, accepting pauses (no busy loop) and resumes; the port lives.
 
-    Runs in a subprocess with RLIMIT_NOFILE lowered so that only a few descriptors are left.
+    Runs in a subprocess, with a reactor of the fixture's kind, and RLIMIT_NOFILE lowered so
+    that only a few descriptors are left.
     """
+    kind = type(reactor)
     done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(_EMFILE_SCRIPT)],
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(_EMFILE_SCRIPT),
+            kind.__module__.rpartition(".")[2],
+            kind.__name__,
+        ],
         capture_output=True,
         text=True,
         timeout=60,
@@ -324,3 +333,22 @@ def test_accept_survives_fd_exhaustion() -> None:
     events = json.loads(done.stdout.strip().splitlines()[-1])
     assert events["accepted"] == 30 and events["listening"] is True
     assert 1 <= events["emfile"] <= 15
+
+
+def test_accepts_per_wake_up_are_bounded(reactor: Any) -> None:
+    """One readable port accepts at most numberAccepts connections per pass, then the rest."""
+    factory = Collecting()
+    port = reactor.listenTCP(0, factory, interface="127.0.0.1")
+    port.numberAccepts = 2
+    clients = [socket.create_connection(("127.0.0.1", port.getHost().port)) for _ in range(5)]
+    try:
+        reactor.iterate(0)
+        assert len(factory.built) == 2
+        while len(factory.built) < 5:
+            before = len(factory.built)
+            reactor.iterate(1)
+            assert len(factory.built) - before in (1, 2)
+    finally:
+        for client in clients:
+            client.close()
+    runUntil(reactor, port.stopListening())

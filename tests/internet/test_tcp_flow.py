@@ -195,3 +195,34 @@ def test_registered_producer_stopped_when_connection_lost(reactor: Any) -> None:
     assert producer.stopped == 1
     runUntil(reactor, client.lost)
     runUntil(reactor, port.stopListening())
+
+
+class Pausable(Stoppable):
+    def __init__(self) -> None:
+        super().__init__()
+        self.log: list[str] = []
+
+    def pauseProducing(self) -> None:
+        self.log.append("pause")
+
+    def resumeProducing(self) -> None:
+        self.log.append("resume")
+
+
+def test_write_sequence_pauses_streaming_producer(reactor: Any) -> None:
+    """writeSequence is flow-controlled like write: above 64 KiB the producer is paused."""
+    port, server, client = connectPair(reactor)
+    client.transport.pauseProducing()  # The peer stops reading: the buffer has to fill.
+    producer = Pausable()
+    server.transport.registerProducer(producer, True)
+    server.transport.writeSequence([b"w" * 64 * KiB] * 320)  # 20 MiB: more than sockets hold
+    assert producer.log == ["pause"] and server.transport._buffer.size > 64 * KiB
+    client.transport.resumeProducing()
+    client.expect = 320 * 64 * KiB
+    runUntil(reactor, client.enough)
+    assert producer.log == ["pause", "resume"]
+    server.transport.unregisterProducer()
+    server.transport.stopProducing()  # The transport as a producer: stopping closes it.
+    assert runUntil(reactor, server.lost).check(error.ConnectionDone)
+    runUntil(reactor, client.lost)
+    runUntil(reactor, port.stopListening())

@@ -6,11 +6,12 @@ import threading
 
 import pytest
 
-from tests.reactorutil import HANG_BOUND, runUntilFired
+from tests._subprocess import BOUND as HANG_BOUND
 from torsion.internet import threads
 from torsion.internet._core import ReactorCore
 from torsion.internet.defer import Deferred, gatherResults
 from torsion.python.threadpool import ThreadPool
+from torsion.testing import runUntilFired
 
 
 def _poolThreads() -> list[threading.Thread]:
@@ -192,12 +193,12 @@ def test_noPoolThreadAliveAfterRun(reactor: ReactorCore) -> None:
         for _ in range(4)
     ]
     reactor.callWhenRunning(started.set)
-    runUntilFired(reactor, gatherResults(jobs))
+    runUntilFired(reactor, gatherResults(jobs), shutdown=True)
     assert _poolThreads() == []
     assert reactor.getThreadPool().threads == []
     # The pool starts again with the next run.
     again = threads.deferToThreadPool(reactor, reactor.getThreadPool(), lambda: "again")
-    assert runUntilFired(reactor, again) == "again"
+    assert runUntilFired(reactor, again, shutdown=True) == "again"
     assert _poolThreads() == []
 
 
