@@ -132,6 +132,7 @@ class Deferred(Generic[_T]):
         "__dict__",
         "__weakref__",
         "_canceller",
+        "_reporter",
         "_runningCallbacks",
         "callbacks",
         "called",
@@ -145,7 +146,6 @@ class Deferred(Generic[_T]):
     # cheap: a Deferred is created for nearly every asynchronous operation.
     _chainedTo: Deferred[Any] | None = None
     _suppressAlreadyCalled: bool = False
-    _reporter: _FailureReporter | None = None
 
     def __init__(self, canceller: Callable[[Deferred[Any]], None] | None = None) -> None:
         # Each entry: (callback, args, kwargs, errback, args, kwargs). A None function passes
@@ -155,6 +155,7 @@ class Deferred(Generic[_T]):
         self.paused = 0
         self._canceller = canceller
         self._runningCallbacks = False
+        self._reporter: _FailureReporter | None = None
         if Deferred.debug:
             self._getReporter().creator = _stackHere()
 
@@ -445,7 +446,10 @@ class Deferred(Generic[_T]):
                         current.result = result
             finally:
                 current._runningCallbacks = False
-                del callbacks[:index]
+                if index == len(callbacks):
+                    callbacks.clear()
+                else:
+                    del callbacks[:index]
             if resumed is not None:
                 if interrupted is None:
                     interrupted = []
