@@ -16,7 +16,8 @@ from collections.abc import Callable, Coroutine, Generator
 from types import CoroutineType, GeneratorType
 from typing import Any, NoReturn, ParamSpec, TypeVar
 
-from torsion.internet._deferred import Deferred, NotACoroutineError, _Waiter
+from torsion.internet._deferred import Deferred, NotACoroutineError
+from torsion.internet._waiter import _Waiter
 from torsion.python.failure import Failure
 
 __all__ = ["ensureDeferred", "inlineCallbacks", "returnValue"]

@@ -16,7 +16,8 @@ from collections.abc import Callable, Coroutine
 from types import TracebackType
 from typing import Any, Generic, Literal, ParamSpec, Self, TypeVar, overload
 
-from torsion.internet._deferred import Deferred, maybeDeferred, succeed
+from torsion.internet._deferred import Deferred
+from torsion.internet._shortcuts import maybeDeferred, succeed
 
 __all__ = [
     "DeferredLock",

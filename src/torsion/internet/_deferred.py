@@ -12,9 +12,9 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable, Generator
-from types import CoroutineType
 from typing import TYPE_CHECKING, Any, ClassVar, Concatenate, Generic, ParamSpec, TypeVar, overload
 
+from torsion.internet._waiter import _Waiter
 from torsion.python.failure import Failure
 
 if TYPE_CHECKING:
@@ -29,12 +29,8 @@ __all__ = [
     "Deferred",
     "NotACoroutineError",
     "TimeoutError",
-    "execute",
-    "fail",
     "getDebugging",
-    "maybeDeferred",
     "setDebugging",
-    "succeed",
 ]
 
 _T = TypeVar("_T")
@@ -604,54 +600,6 @@ class Deferred(Generic[_T]):
     __str__ = __repr__
 
 
-class _Waiter:
-    """What ``await deferred`` yields while the Deferred has no result.
-
-    torsion's coroutine driver waits on ``deferred``. The other methods are the part of the
-    asyncio Future protocol that an asyncio Task uses on what its coroutine yields, so a plain
-    asyncio Task can await a Deferred too (Twisted cannot: its issue #9806).
-    """
-
-    __slots__ = ("_asyncio_future_blocking", "_result", "deferred")
-
-    def __init__(self, deferred: Deferred[Any]) -> None:
-        self.deferred = deferred
-        self._asyncio_future_blocking = True
-
-    def store(self, result: object) -> None:
-        """Record the awaited Deferred's result (consuming it, as an awaited result is)."""
-        self._result = result
-
-    def take(self) -> Any:
-        """The stored result (a Failure is returned, not raised)."""
-        return self._result
-
-    def get_loop(self) -> asyncio.AbstractEventLoop:
-        import asyncio
-
-        return asyncio.get_running_loop()
-
-    def add_done_callback(self, fn: Callable[[Any], object], *, context: Any = None) -> None:
-        loop = self.get_loop()
-
-        def fired(result: object) -> None:
-            self._result = result
-            loop.call_soon(fn, self, context=context)
-
-        self.deferred.addBoth(fired)
-
-    def result(self) -> Any:
-        result = self._result
-        if isinstance(result, Failure):
-            result.raiseException()
-        return result
-
-    def cancel(self, msg: object = None) -> bool:
-        # False tells the Task to throw asyncio.CancelledError in itself once woken up.
-        self.deferred.cancel()
-        return False
-
-
 def setDebugging(on: bool) -> None:
     """Record where Deferreds are created and fired, for error reports (slow; for debugging)."""
     Deferred.debug = bool(on)
@@ -660,50 +608,3 @@ def setDebugging(on: bool) -> None:
 def getDebugging() -> bool:
     """Whether `setDebugging` is on."""
     return Deferred.debug
-
-
-def succeed(result: _T) -> Deferred[_T]:
-    """A Deferred that already has ``result``."""
-    d: Deferred[_T] = Deferred()
-    if Deferred.debug:
-        d.callback(result)
-    else:
-        # Nothing to run yet: skip the callback loop (this is on every hot path).
-        d.called = True
-        d.result = result
-    return d
-
-
-def fail(result: Failure | BaseException | None = None) -> Deferred[Any]:
-    """A Deferred that already failed with ``result`` (default: the exception being handled)."""
-    d: Deferred[Any] = Deferred()
-    d.errback(result)
-    return d
-
-
-def execute(callable: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> Deferred[_T]:
-    """Call ``callable`` now; a Deferred of its return value, or of the exception it raised."""
-    try:
-        result = callable(*args, **kwargs)
-    except BaseException:
-        return fail()
-    return succeed(result)
-
-
-def maybeDeferred(f: Callable[_P, Any], *args: _P.args, **kwargs: _P.kwargs) -> Deferred[Any]:
-    """Call ``f`` and always return a Deferred of the outcome.
-
-    A Deferred returned by ``f`` is passed on as it is; a coroutine is run with
-    `Deferred.fromCoroutine`; a Failure returned or an exception raised gives a failed Deferred.
-    """
-    try:
-        result = f(*args, **kwargs)
-    except BaseException:
-        return fail()
-    if isinstance(result, Deferred):
-        return result
-    if isinstance(result, Failure):
-        return fail(result)
-    if isinstance(result, CoroutineType):
-        return Deferred.fromCoroutine(result)
-    return succeed(result)

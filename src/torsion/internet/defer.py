@@ -35,13 +35,10 @@ from torsion.internet._deferred import (
     Deferred,
     NotACoroutineError,
     TimeoutError,
-    execute,
-    fail,
     getDebugging,
-    maybeDeferred,
     setDebugging,
-    succeed,
 )
+from torsion.internet._shortcuts import execute, fail, maybeDeferred, succeed
 from torsion.python.failure import Failure
 
 __all__ = [
