@@ -113,3 +113,44 @@ def freePort() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def test_lineChat() -> None:
+    """Two clients name themselves; a line from one reaches the other, prefixed by the name."""
+    server = Program(["examples/linechat.py", "0"])
+    try:
+        port = int(server.waitFor("listening on ").split()[2])
+        alice = socket.create_connection(("127.0.0.1", port), timeout=10)
+        bob = socket.create_connection(("127.0.0.1", port), timeout=10)
+        with alice, bob, alice.makefile("rb") as a:
+            with bob.makefile("rb") as b:
+                assert a.readline() == b.readline() == b"What's your name?\r\n"
+                alice.sendall(b"alice\r\n")
+                assert a.readline() == b"Welcome, alice!\r\n"
+                bob.sendall(b"alice\r\nbob\r\n")
+                assert b.readline() == b"Name taken or empty, please choose another.\r\n"
+                assert b.readline() == b"Welcome, bob!\r\n"
+                assert a.readline() == b"* bob joined\r\n"
+                alice.sendall(b"hi bob\r\n")
+                assert b.readline() == b"<alice> hi bob\r\n"
+                bob.close()
+            assert a.readline() == b"* bob left\r\n"
+    finally:
+        server.kill()
+
+
+def test_netstringRPC() -> None:
+    server = Program(["examples/netstring_rpc.py", "server", "0"])
+    try:
+        port = server.waitFor("listening on ").split()[2]
+        status, out, err = run(
+            "examples/netstring_rpc.py", "client", port, "add 1 2", "mul 3 4", "div 1 2"
+        )
+    finally:
+        server.kill()
+    assert status == 0, err
+    assert out.splitlines() == [
+        "add 1 2 -> 3",
+        "mul 3 4 -> 12",
+        "div 1 2 -> error: no method 'div'",
+    ]

@@ -15,12 +15,14 @@ __all__ = [
     "CannotListenError",
     "ConnectBindError",
     "ConnectError",
+    "ConnectingCancelledError",
     "ConnectionAborted",
     "ConnectionClosed",
     "ConnectionDone",
     "ConnectionLost",
     "ConnectionRefusedError",
     "DNSLookupError",
+    "NoProtocol",
     "NoRouteError",
     "NotConnectingError",
     "NotListeningError",
@@ -261,3 +263,19 @@ class NotListeningError(_Described, RuntimeError):
     """The Port was not listening when it was asked to stop listening."""
 
     MESSAGE = "The Port was not listening when it was asked to stop listening"
+
+
+class ConnectingCancelledError(Exception):
+    """A connection attempt (an endpoint's ``connect``) was cancelled.
+
+    Attributes:
+        address: The address (an `IAddress`) that was being connected to.
+    """
+
+    def __init__(self, address: object) -> None:
+        super().__init__(address)
+        self.address = address
+
+
+class NoProtocol(Exception):
+    """The factory's ``buildProtocol`` returned None for a connection an endpoint made."""

@@ -37,6 +37,8 @@ __all__ = [
     "IReactorTCP",
     "IReactorTime",
     "IReadDescriptor",
+    "IStreamClientEndpoint",
+    "IStreamServerEndpoint",
     "ITCPTransport",
     "ITransport",
     "IWriteDescriptor",
@@ -411,6 +413,24 @@ class IReactorTCP(Protocol):
         bindAddress: tuple[str, int] | None = None,
     ) -> IConnector:
         """Connect to ``host``:``port``; ``factory`` is told how the attempt goes."""
+        ...
+
+
+@runtime_checkable
+class IStreamServerEndpoint(Protocol):
+    """A stream server endpoint (`torsion.internet.endpoints`): where to listen."""
+
+    def listen(self, protocolFactory: Factory) -> Deferred[IListeningPort]:
+        """Listen with ``protocolFactory``; fire with the port, or fail (`CannotListenError`)."""
+        ...
+
+
+@runtime_checkable
+class IStreamClientEndpoint(Protocol):
+    """A stream client endpoint (`torsion.internet.endpoints`): where to connect."""
+
+    def connect(self, protocolFactory: Factory) -> Deferred[Any]:
+        """Connect; fire with the protocol built by ``protocolFactory`` once connected."""
         ...
 
 

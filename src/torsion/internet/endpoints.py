@@ -1,0 +1,45 @@
+"""Endpoints: where to listen and where to connect, as objects or description strings.
+
+Twisted's ``twisted.internet.endpoints``: TCP server and client endpoints,
+`HostnameEndpoint` (happy eyeballs, RFC 8305), `connectProtocol`, and `serverFromString` /
+`clientFromString` with their plugin hook (`registerServerParser`, `registerClientParser`,
+the ``torsion.endpoints`` entry points). See ``docs/endpoints.md``.
+"""
+
+from __future__ import annotations
+
+from torsion.internet._endpoints_parse import (
+    clientFromString,
+    quoteStringArgument,
+    registerClientParser,
+    registerServerParser,
+    serverFromString,
+)
+from torsion.internet._endpoints_tcp import (
+    TCP4ClientEndpoint,
+    TCP4ServerEndpoint,
+    TCP6ClientEndpoint,
+    TCP6ServerEndpoint,
+    connectProtocol,
+)
+from torsion.internet._happyeyeballs import (
+    HostnameEndpoint,
+    IAddressResolver,
+    ThreadedAddressResolver,
+)
+
+__all__ = [
+    "HostnameEndpoint",
+    "IAddressResolver",
+    "TCP4ClientEndpoint",
+    "TCP4ServerEndpoint",
+    "TCP6ClientEndpoint",
+    "TCP6ServerEndpoint",
+    "ThreadedAddressResolver",
+    "clientFromString",
+    "connectProtocol",
+    "quoteStringArgument",
+    "registerClientParser",
+    "registerServerParser",
+    "serverFromString",
+]
