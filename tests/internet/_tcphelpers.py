@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any
+
+import pytest
 
 from torsion.internet import protocol
 from torsion.internet.defer import Deferred
@@ -150,3 +153,18 @@ def connectPair(
     clientProto = runUntil(reactor, client.first)
     runUntil(reactor, clientProto.made)
     return port, serverProto, clientProto
+
+
+def _hasIPv6() -> bool:
+    if not socket.has_ipv6:
+        return False
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            s.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+#: Skips a test on a machine without an IPv6 loopback.
+needsIPv6 = pytest.mark.skipif(not _hasIPv6(), reason="no IPv6 loopback (::1) on this machine")

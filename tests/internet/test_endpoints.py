@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.internet._tcphelpers import Echo, Recorder, runUntil
+from tests.internet._tcphelpers import Echo, Recorder, needsIPv6, runUntil
 from torsion.internet import error
 from torsion.internet.defer import gatherResults
 from torsion.internet.endpoints import (
@@ -22,20 +22,6 @@ from torsion.internet.endpoints import (
 )
 from torsion.internet.interfaces import IStreamClientEndpoint, IStreamServerEndpoint
 from torsion.internet.protocol import ClientFactory, Factory
-
-
-def _hasIPv6() -> bool:
-    if not socket.has_ipv6:
-        return False
-    try:
-        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
-            s.bind(("::1", 0))
-    except OSError:
-        return False
-    return True
-
-
-needsIPv6 = pytest.mark.skipif(not _hasIPv6(), reason="no IPv6 loopback (::1) on this host")
 
 
 class Watching(ClientFactory):

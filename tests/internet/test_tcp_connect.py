@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.internet._tcphelpers import Client, Collecting, Recorder, runUntil
+from tests.internet._tcphelpers import Client, Collecting, Recorder, needsIPv6, runUntil
 from torsion.internet import error
 from torsion.internet.address import IPv4Address, IPv6Address
 from torsion.internet.defer import CancelledError, Deferred
@@ -204,18 +204,7 @@ def test_listen_on_all_interfaces_reports_ipv4(reactor: Any) -> None:
     runUntil(reactor, port.stopListening())
 
 
-def _hasIPv6() -> bool:
-    if not socket.has_ipv6:
-        return False
-    try:
-        with socket.socket(socket.AF_INET6) as s:
-            s.bind(("::1", 0))
-    except OSError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _hasIPv6(), reason="no IPv6 loopback (::1) on this machine")
+@needsIPv6
 def test_ipv6_loopback(reactor: Any) -> None:
     """Listening on ::1 and connecting to it gives IPv6Addresses that mirror each other."""
     factory = Collecting()
