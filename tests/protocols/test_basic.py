@@ -144,6 +144,19 @@ def test_pause_delivers_buffered_lines_one_at_a_time() -> None:
     assert lines(proto)[-1] == b"more" and transport.producerState == "stopped"
 
 
+def test_pausing_after_every_line_stays_linear() -> None:
+    """Resuming goes one line at a time: the buffered rest is not split again each time."""
+    proto = Lines()
+    connect(proto)
+    proto.onLine = lambda line: proto.pauseProducing()
+    data = b"line\r\n" * 5_000
+    proto.dataReceived(data)
+    for _ in range(5_000):
+        proto.resumeProducing()
+    assert len(lines(proto)) == 5_000
+    assert proto._decoder is not None and proto._decoder.scanned <= 2 * len(data)
+
+
 def test_no_lines_after_disconnecting() -> None:
     proto = Lines()
     transport = connect(proto)
@@ -215,6 +228,43 @@ class OurLines(Lines):
 def test_same_events_as_twisted(chunks: list[bytes]) -> None:
     ours = drive(OurLines(), StringTransport(), chunks)
     theirs = drive(TwistedLines(), twistedTesting.StringTransport(), chunks)
+    assert ours == theirs
+
+
+class TwistedPausing(TwistedLines):
+    def lineReceived(self, line: bytes) -> None:
+        super().lineReceived(line)
+        if line == b"P":
+            self.pauseProducing()
+
+
+class OurPausing(OurLines):
+    def lineReceived(self, line: bytes) -> None:
+        super().lineReceived(line)
+        if line == b"P":
+            self.pauseProducing()
+
+
+def drivePausing(proto: Any, transport: Any, chunks: list[bytes]) -> list[tuple[str, bytes]]:
+    """Like `drive`, resuming after each chunk, so paused lines come out of the buffer."""
+    proto.events = []
+    proto.MAX_LENGTH = 5
+    proto.makeConnection(transport)
+    for chunk in chunks:
+        proto.dataReceived(chunk)
+        proto.events.append(("resume", b""))
+        if proto.paused:
+            proto.resumeProducing()
+    return list(proto.events)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from([b"a", b"R", b"P", b"\r", b"\n", b"\r\n"])).map(b"".join)),
+)
+def test_same_events_as_twisted_with_pauses(chunks: list[bytes]) -> None:
+    ours = drivePausing(OurPausing(), StringTransport(), chunks)
+    theirs = drivePausing(TwistedPausing(), twistedTesting.StringTransport(), chunks)
     assert ours == theirs
 
 

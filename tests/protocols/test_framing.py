@@ -136,6 +136,40 @@ def test_feedLines_matches_next(data: bytes, cuts: list[int], limit: int) -> Non
         assert (lines, error) == lineModel(data, b"\r\n", limit)
 
 
+@fast
+@given(
+    lineBytes,
+    cutLists,
+    st.sampled_from([b"\r\n", b"\n", b"\r\n\r\n"]),
+    st.integers(0, 6),
+    st.lists(st.tuples(st.booleans(), st.integers(0, 3)), min_size=1),
+)
+def test_feedLines_next_and_unread_mixed(
+    data: bytes, cuts: list[int], delim: bytes, limit: int, plan: list[tuple[bool, int]]
+) -> None:
+    """What `LineReceiver` does: bulk or one-at-a-time, putting back lines it did not use."""
+    for chunks in chunkings(data, cuts):
+        decoder = LineDecoder(delim, limit)
+        lines: list[bytes] = []
+        error = None
+        for i, chunk in enumerate(chunks):
+            bulk, keep = plan[i % len(plan)]
+            try:
+                if bulk and decoder.settled():
+                    got = decoder.feedLines(chunk)
+                    lines += got[:keep]
+                    decoder.unread(got[keep:])
+                else:
+                    decoder.feed(chunk)
+                while (line := decoder.next()) is not None:
+                    lines.append(line)
+            except LineTooLong as e:
+                lines += e.lines
+                error = LineTooLong
+                break
+        assert (lines, error) == lineModel(data, delim, limit)
+
+
 def test_lone_cr_and_lf_stay_inside_the_line() -> None:
     decoder = LineDecoder(b"\r\n", 100)
     assert run(decoder, [b"a\rb\nc\r", b"\nd\n\r", b"\r\n"]) == ([b"a\rb\nc", b"d\n\r"], None)
@@ -261,6 +295,45 @@ def test_intN_chunking_invariant(
     data = b"".join(struct.pack(fmt, len(s)) + s for s in strings) + junk
     want = intNModel(data, fmt, limit)
     checkInvariance(lambda: IntNDecoder(fmt, limit), data, cuts, want)
+
+
+@fast
+@given(
+    st.sampled_from(["!B", "!H", "!I"]),
+    st.lists(st.binary(max_size=20), max_size=8),
+    st.binary(max_size=6),
+    cutLists,
+    st.sampled_from([5, 99999]),
+    st.lists(st.tuples(st.booleans(), st.integers(0, 3)), min_size=1),
+)
+def test_intN_feedStrings_next_and_unread_mixed(
+    fmt: str,
+    strings: list[bytes],
+    junk: bytes,
+    cuts: list[int],
+    limit: int,
+    plan: list[tuple[bool, int]],
+) -> None:
+    data = b"".join(struct.pack(fmt, len(s)) + s for s in strings) + junk
+    for chunks in chunkings(data, cuts):
+        decoder = IntNDecoder(fmt, limit)
+        frames: list[bytes] = []
+        error = None
+        for i, chunk in enumerate(chunks):
+            bulk, keep = plan[i % len(plan)]
+            try:
+                if bulk and decoder.settled():
+                    got = decoder.feedStrings(chunk)
+                    frames += got[:keep]
+                    decoder.unread(got[keep:])
+                else:
+                    decoder.feed(chunk)
+                while (frame := decoder.next()) is not None:
+                    frames.append(frame)
+            except LengthLimitExceeded:
+                error = LengthLimitExceeded
+                break
+        assert (frames, error) == intNModel(data, fmt, limit)
 
 
 def test_intN_huge_prefix_raises_before_buffering() -> None:

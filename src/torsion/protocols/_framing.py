@@ -5,6 +5,12 @@ Each decoder keeps one ``bytearray`` and the offset of the first unconsumed byte
 decoder's one error. None of them touches a socket, so they are tested (and fuzzed for chunking
 invariance) on their own and the protocols in `torsion.protocols.basic` only adapt them.
 
+For speed, `LineDecoder.feedLines` and `IntNDecoder.feedStrings` feed a chunk and return all
+the frames it completes in one call (C-level ``bytes.split`` for lines); a caller that stops
+delivering part way (a pause, a mode switch) hands the rest back with ``unread``, and `settled`
+says whether the bulk path is worth taking (nothing complete is buffered, so the buffer is never
+split again and again while a paused protocol drains it one frame at a time).
+
 Rules shared by all of them:
 
 * **Bounded.** An incomplete frame is never buffered past its limit: the error is raised as soon
@@ -163,39 +169,75 @@ class LineDecoder(_Buffer):
     def feedLines(self, data: bytes) -> list[bytes]:
         """Feed ``data`` and return every line it completes, at C speed (``bytes.split``).
 
-        For line-only users: do not mix with `next` on the same decoder.
+        May be mixed with `next` and `unread` on the same decoder.
 
         Raises:
             LineTooLong: A line exceeds ``maxLength``. Its ``lines`` attribute holds the
                 complete lines before it, which are valid; the decoder is then emptied.
         """
         buf, delim, limit = self._buf, self.delimiter, self.maxLength
-        if buf:
-            begin = self._searched
-            buf += data
-            if buf.find(delim, begin) < 0:
-                self.scanned += len(buf) - begin
-                self._searched = max(0, len(buf) - len(delim) + 1)
-                return self._checkTail(buf, [])
-            data = bytes(buf)
+        if self._start:
+            del buf[: self._start]
+            self._moved(self._start)
+            self._start = 0
+        overlap = len(delim) - 1
+        buffered = len(buf)
+        if not buffered:
+            self.scanned += len(data)
+            lines = data.split(delim)
+        elif self._searched >= buffered - overlap and (
+            not overlap or buf.find(delim[:1], max(0, buffered - overlap)) < 0
+        ):
+            # The buffered partial line was searched, and no delimiter can start in its last
+            # ``overlap`` bytes: split ``data`` alone, never the whole partial line again.
+            self.scanned += len(data)
+            lines = data.split(delim)
+            if len(lines) == 1:
+                buf += data
+                self._searched = len(buf) - overlap if len(buf) > overlap else 0
+                if len(buf) >= limit + len(delim):
+                    raise LineTooLong(limit, self.rest())
+                return []
+            lines[0] = b"".join((buf, lines[0]))
             buf.clear()
-        self.scanned += len(data)
-        lines = data.split(delim)
+        else:
+            # Bytes put back by `unread` or fed for `next`, or maybe a delimiter across the
+            # boundary (the partial line ends with its first byte): split everything.
+            self.scanned += buffered + len(data)
+            lines = b"".join((buf, data)).split(delim)
+            buf.clear()
         tail = lines.pop()
-        if lines and max(map(len, lines)) > limit:
+        # No line can be longer than the bytes before the tail, less one delimiter.
+        if buffered + len(data) - len(tail) - len(delim) > limit and max(map(len, lines)) > limit:
             for i, line in enumerate(lines):
                 if len(line) > limit:
                     self._searched = 0
                     raise LineTooLong(limit, delim.join([*lines[i:], tail]), lines[:i])
         buf += tail
-        self._searched = max(0, len(tail) - len(delim) + 1)
-        return self._checkTail(buf, lines)
-
-    def _checkTail(self, buf: bytearray, lines: list[bytes]) -> list[bytes]:
-        """Raise `LineTooLong` (after ``lines``) if the partial line in ``buf`` is too long."""
-        if len(buf) >= self.maxLength + len(self.delimiter):
-            raise LineTooLong(self.maxLength, self.rest(), lines)
+        self._searched = len(tail) - overlap if len(tail) > overlap else 0
+        if len(tail) >= limit + len(delim):
+            raise LineTooLong(limit, self.rest(), lines)
         return lines
+
+    def settled(self) -> bool:
+        """Return whether every buffered byte was searched: at most a partial line is buffered.
+
+        Then `feedLines` only searches the new bytes (and a delimiter's length before them).
+        """
+        return self._searched >= len(self._buf) - len(self.delimiter) + 1
+
+    def unread(self, lines: list[bytes], rest: bytes = b"") -> None:
+        """Put back complete ``lines``, then ``rest``, before every byte still buffered.
+
+        For a caller of `feedLines` that stops delivering its lines part way: `next` and
+        `feedLines` then see the same stream as if those lines had never been taken out.
+        """
+        if not lines and not rest:
+            return
+        delim = self.delimiter
+        head = delim.join(lines) + delim if lines else b""
+        self._buf[: self._start] = head + rest
+        self._start = self._searched = 0
 
 
 class NetstringDecoder(_Buffer):
@@ -292,3 +334,55 @@ class IntNDecoder(_Buffer):
             return None
         self._start = end
         return bytes(buf[begin:end])
+
+    def settled(self) -> bool:
+        """Return whether at most a partial string is buffered (nothing for `next` to return)."""
+        pending = len(self._buf) - self._start
+        if pending < self.prefixLength:
+            return True
+        length: int = self._struct.unpack_from(self._buf, self._start)[0]
+        return length <= self.maxLength and pending < self.prefixLength + length
+
+    def feedStrings(self, data: bytes) -> list[bytes]:
+        """Feed ``data`` and return every string it completes, with one copy of each.
+
+        Stops before a prefix above ``maxLength`` and keeps it buffered, so that the next call
+        of `next` raises `LengthLimitExceeded`. May be mixed with `next` and `unread`.
+        """
+        buf = self._buf
+        if self._start:
+            del buf[: self._start]
+            self._start = 0
+        size = self.prefixLength
+        if buf:
+            # Finish the buffered partial string in place; copy only once it is complete.
+            buf += data
+            if len(buf) < size:
+                return []
+            (length,) = self._struct.unpack_from(buf, 0)
+            if length > self.maxLength or len(buf) < size + length:
+                return []  # `next` raises for the first, the second needs more bytes
+            data = bytes(buf)
+            buf.clear()
+        unpack, limit, total = self._struct.unpack_from, self.maxLength, len(data)
+        strings: list[bytes] = []
+        append = strings.append
+        pos = 0
+        begin = size
+        while begin <= total:
+            (length,) = unpack(data, pos)
+            end = begin + length
+            if end > total or length > limit:
+                break
+            append(data[begin:end])
+            pos = end
+            begin = end + size
+        buf += data[pos:] if pos else data
+        return strings
+
+    def unread(self, strings: list[bytes]) -> None:
+        """Put back complete ``strings``, with their prefixes, before every byte still buffered."""
+        if strings:
+            pack = self._struct.pack
+            self._buf[: self._start] = b"".join([pack(len(s)) + s for s in strings])
+            self._start = 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from torsion.internet.defer import Deferred
@@ -111,7 +111,9 @@ class LineReceiver(Protocol, _PauseableMixin):
     delimiter = b"\r\n"
     MAX_LENGTH = 16384
     _busyReceiving = False
+    _fedWhileBusy = False
     _decoder: LineDecoder | None = None
+    _undelivered: Iterator[bytes] | None = None  # lines split off but not delivered yet
 
     def _lineDecoder(self) -> LineDecoder:
         decoder = self._decoder
@@ -126,19 +128,72 @@ class LineReceiver(Protocol, _PauseableMixin):
 
     def clearLineBuffer(self) -> bytes:
         """Remove and return every byte received but not delivered yet."""
-        return self._decoder.rest() if self._decoder is not None else b""
+        decoder = self._decoder
+        if decoder is None:
+            return b""
+        if self._undelivered is not None:
+            decoder.unread(list(self._undelivered))  # also ends `_deliverSplit`'s loop
+        return decoder.rest()
 
     def dataReceived(self, data: bytes) -> None:
         """Buffer ``data`` and deliver lines (or raw data) until paused, closing or out of data."""
         decoder = self._lineDecoder()
-        decoder.feed(data)
         if self._busyReceiving:
+            decoder.feed(data)
+            self._fedWhileBusy = True
             return  # the outer call, further up the stack, delivers it
         self._busyReceiving = True
         try:
-            self._deliver(decoder)
+            # Split at once only if what is buffered was already searched: resuming a paused
+            # protocol (or delivering after a close) goes one line at a time, so it stays linear.
+            if self.line_mode and not self.paused and decoder.settled():
+                self._deliverSplit(decoder, data)
+            else:
+                decoder.feed(data)
+                self._deliver(decoder)
         finally:
             self._busyReceiving = False
+
+    def _deliverSplit(self, decoder: LineDecoder, data: bytes) -> None:
+        """The common case: split the whole chunk at once, then deliver its lines in a loop.
+
+        After each line, a mode switch, a pause, a close or more data fed from the handler
+        hands the lines not delivered back to the decoder, for `_deliver` (one at a time).
+        """
+        exceeded = False
+        try:
+            lines = decoder.feedLines(data)
+        except LineTooLong as e:
+            lines, exceeded = e.lines, True
+            decoder.unread([], e.data)  # for `_deliver` to find again after ``lines``
+        self._fedWhileBusy = False
+        transport = self.transport
+        lineReceived = self.lineReceived
+        why: object = None
+        self._undelivered = undelivered = iter(lines)
+        try:
+            for line in undelivered:
+                why = lineReceived(line)
+                if why or self.paused or not self.line_mode:
+                    break
+                if transport is not None and getattr(transport, "disconnecting", False):
+                    return
+        finally:
+            self._undelivered = None
+            rest = list(undelivered)
+            if rest:
+                decoder.unread(rest)
+            current = self._decoder
+            if current is not decoder and current is not None:
+                # A handler changed the delimiter and fed more: that decoder took the buffer.
+                current.unread([], decoder.rest())
+                decoder = current
+        if why:
+            _loseConnection(self)  # Twisted's reactor drops a connection on a true return
+        elif self.paused:
+            return
+        elif rest or exceeded or self._fedWhileBusy or not self.line_mode:
+            self._deliver(decoder)
 
     def _deliver(self, decoder: LineDecoder) -> None:
         transport = self.transport
@@ -312,23 +367,48 @@ class IntNStringReceiver(Protocol, _PauseableMixin):
         if decoder is None:
             decoder = self._decoder = IntNDecoder(self.structFormat, self.MAX_LENGTH)
         decoder.maxLength = self.MAX_LENGTH
-        decoder.feed(data)
         if self._busyReceiving:
+            decoder.feed(data)
             return
         self._busyReceiving = True
         try:
-            while not self.paused and not _disconnecting(self):
-                try:
-                    string = decoder.next()
-                except LengthLimitExceeded as e:
-                    decoder.rest()
-                    self.lengthLimitExceeded(e.length)
-                    return
-                if string is None:
-                    return
-                self.stringReceived(string)
+            if self.paused or _disconnecting(self) or not decoder.settled():
+                decoder.feed(data)  # one at a time: the buffer is not split again and again
+            else:
+                self._deliverSplit(decoder, data)
+            self._deliver(decoder)
         finally:
             self._busyReceiving = False
+
+    def _deliverSplit(self, decoder: IntNDecoder, data: bytes) -> None:
+        """Deliver the strings completed by ``data`` in a loop, until paused or closing.
+
+        Those not delivered go back to the decoder, and `_deliver` then goes on one at a time.
+        """
+        transport = self.transport
+        stringReceived = self.stringReceived
+        strings = iter(decoder.feedStrings(data))
+        try:
+            for string in strings:
+                stringReceived(string)
+                if self.paused or getattr(transport, "disconnecting", False):
+                    break
+        finally:
+            rest = list(strings)
+            if rest:
+                decoder.unread(rest)
+
+    def _deliver(self, decoder: IntNDecoder) -> None:
+        while not self.paused and not _disconnecting(self):
+            try:
+                string = decoder.next()
+            except LengthLimitExceeded as e:
+                decoder.rest()
+                self.lengthLimitExceeded(e.length)
+                return
+            if string is None:
+                return
+            self.stringReceived(string)
 
     def stringReceived(self, string: bytes) -> None:
         """Override: called with each string."""
