@@ -27,6 +27,8 @@ run: $(STAMP)
 
 bench: $(VENV)/.bench
 	$(PY) benchmarks/bench_defer.py
+	$(PY) benchmarks/bench_lines.py
+	$(PY) benchmarks/bench_timers.py
 
 # Echo servers (torsion's reactors, Twisted, asyncio) under a compiled load client; needs gcc.
 bench-echo: $(VENV)/.bench
