@@ -128,6 +128,7 @@ class Deferred(Generic[_T]):
         "__dict__",
         "__weakref__",
         "_canceller",
+        "_chainedTo",
         "_reporter",
         "_runningCallbacks",
         "callbacks",
@@ -140,7 +141,6 @@ class Deferred(Generic[_T]):
     result: Any
     # Rarely set, so class-level defaults (in the instance __dict__ once set) keep creation
     # cheap: a Deferred is created for nearly every asynchronous operation.
-    _chainedTo: Deferred[Any] | None = None
     _suppressAlreadyCalled: bool = False
 
     def __init__(self, canceller: Callable[[Deferred[Any]], None] | None = None) -> None:
@@ -152,6 +152,7 @@ class Deferred(Generic[_T]):
         self._canceller = canceller
         self._runningCallbacks = False
         self._reporter: _FailureReporter | None = None
+        self._chainedTo: Deferred[Any] | None = None
         if Deferred.debug:
             self._getReporter().creator = _stackHere()
 
@@ -436,7 +437,17 @@ class Deferred(Generic[_T]):
                     except BaseException:
                         result = Failure()
                     if isinstance(result, Deferred):
-                        if current._waitOn(result):
+                        if (result.called and not result.paused) or result is current:
+                            current._takeResultOf(result)
+                        else:
+                            # No result yet: pause until it has one, and have it hand its
+                            # result over (the continuation marker) when it does.
+                            current.result = result
+                            current.paused += 1
+                            current._chainedTo = result
+                            result.callbacks.append(
+                                (_CONTINUE, current, None, _CONTINUE, current, None)
+                            )
                             break
                     else:
                         current.result = result
@@ -462,27 +473,19 @@ class Deferred(Generic[_T]):
                 return
             current = interrupted.pop()
 
-    def _waitOn(self, inner: Deferred[Any]) -> bool:
-        """A callback returned ``inner``: chain onto it, or take its result if it has one.
+    def _takeResultOf(self, inner: Deferred[Any]) -> None:
+        """A callback returned ``inner``, which has its result: take it, leaving None behind.
 
-        Sets this Deferred's result, and returns True when it must now wait for ``inner``.
+        (As Twisted does.) A callback returning its own Deferred would wait on itself forever,
+        which Twisted only warns about: here it is an error.
         """
         if inner is self:
-            # Waiting on itself would hang forever; Twisted only warns.
             self.result = Failure(TypeError("a callback returned the Deferred it was added to"))
-            return False
-        if not inner.called or inner.paused or isinstance(inner.result, Deferred):
-            self.result = inner
-            self.paused += 1
-            self._chainedTo = inner
-            inner.callbacks.append((_CONTINUE, self, None, _CONTINUE, self, None))
-            return True
-        # Already fired: take its result, leaving None behind (as Twisted does).
+            return
         self.result = inner.result
         inner.result = None
         if inner._reporter is not None:
             inner._reporter.failResult = None
-        return False
 
     def _getReporter(self) -> _FailureReporter:
         reporter = self._reporter
