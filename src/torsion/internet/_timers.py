@@ -333,6 +333,8 @@ class TimerQueue:
 
     def nextTime(self) -> float | None:
         """The time the earliest pending call is due, or None if there is none."""
+        # The head selection below repeats popDue's on purpose: both run once per reactor
+        # pass or per timer, and a shared helper would add a call to each.
         heap, run, calls = self._heap, self._run, self._calls
         while True:
             if run:
