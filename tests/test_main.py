@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import select
 import signal
 import socket
 import subprocess
@@ -13,13 +12,15 @@ from collections.abc import Iterator
 import pytest
 
 from tests._subprocess import BOUND, Program
+from torsion.testing import REACTORS, unavailableReason
 
 
-@pytest.fixture(params=["select", "poll", "epoll"])
+@pytest.fixture(params=REACTORS)
 def server(request: pytest.FixtureRequest) -> Iterator[tuple[Program, int, int]]:
     """A running ``python -m torsion`` on ephemeral ports: (program, echo port, chat port)."""
-    if not hasattr(select, request.param):
-        pytest.skip(f"select.{request.param} is not available")
+    reason = unavailableReason(request.param)
+    if reason is not None:
+        pytest.skip(reason)
     args = ["-m", "torsion", "--echo-port", "0", "--chat-port", "0", "--reactor", request.param]
     program = Program(args)
     try:

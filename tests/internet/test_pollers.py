@@ -17,20 +17,21 @@ from torsion.internet._pollers import (
     PollPoller,
     SelectPoller,
 )
+from torsion.testing import unavailableReason
 
-_POLLERS = {
-    "select": (SelectPoller, "select"),
-    "poll": (PollPoller, "poll"),
-    "epoll": (EPollPoller, "epoll"),
+_POLLERS: dict[str, type[Poller]] = {
+    "select": SelectPoller,
+    "poll": PollPoller,
+    "epoll": EPollPoller,
 }
 
 
 @pytest.fixture(params=list(_POLLERS), ids=list(_POLLERS))
 def poller(request: pytest.FixtureRequest) -> Iterator[Poller]:
-    cls, needs = _POLLERS[request.param]
-    if not hasattr(select, needs):
-        pytest.skip(f"select.{needs} is not available on this platform")
-    instance: Poller = cls()
+    reason = unavailableReason(request.param)
+    if reason is not None:
+        pytest.skip(reason)
+    instance: Poller = _POLLERS[request.param]()
     yield instance
     instance.close()
 
