@@ -488,6 +488,14 @@ class ReactorCore:
         c.connect()
         return c
 
+    # -- UNIX sockets (torsion.internet.unix) --------------------------------------------------
+
+    # -- UDP and multicast (torsion.internet.udp) ----------------------------------------------
+
+    # -- child processes (torsion.internet.process) --------------------------------------------
+
+    # -- TLS (torsion.internet.ssl) ------------------------------------------------------------
+
     # -- embedding ---------------------------------------------------------------------------
 
     def close(self) -> None:

@@ -279,3 +279,12 @@ class ConnectingCancelledError(Exception):
 
 class NoProtocol(Exception):
     """The factory's ``buildProtocol`` returned None for a connection an endpoint made."""
+
+
+# -- UNIX sockets ------------------------------------------------------------------------------
+
+# -- UDP and multicast -------------------------------------------------------------------------
+
+# -- child processes ---------------------------------------------------------------------------
+
+# -- TLS ---------------------------------------------------------------------------------------

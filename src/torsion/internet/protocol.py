@@ -292,6 +292,11 @@ class ReconnectingClientFactory(ClientFactory):
         return state
 
 
+# -- datagram protocols (UDP and UNIX datagram issue) ---------------------------------------
+
+# -- process protocols (processes issue) ----------------------------------------------------
+
+
 class _ReactorTCP(_TypingProtocol):
     """What `ClientCreator` needs of a reactor."""
 
@@ -375,7 +380,43 @@ class ClientCreator:
         Returns:
             A Deferred of the connected protocol instance.
         """
-        reactor = cast(_ReactorTCP, self.reactor)
+        return self._connect(
+            lambda factory: self.reactor.connectTCP(host, port, factory, timeout, bindAddress)
+        )
+
+    def connectUNIX(
+        self, address: str, timeout: float = 30, checkPID: bool = False
+    ) -> Deferred[Any]:
+        """Connect to a UNIX socket server; see ``IReactorUNIX.connectUNIX``.
+
+        Returns:
+            A Deferred of the connected protocol instance.
+        """
+        return self._connect(
+            lambda factory: self.reactor.connectUNIX(address, factory, timeout, checkPID)
+        )
+
+    def connectSSL(
+        self,
+        host: str,
+        port: int,
+        contextFactory: Any,
+        timeout: float = 30,
+        bindAddress: tuple[str, int] | None = None,
+    ) -> Deferred[Any]:
+        """Connect to a TLS server; see ``IReactorSSL.connectSSL``.
+
+        Returns:
+            A Deferred of the connected protocol instance (after the TLS handshake started).
+        """
+        return self._connect(
+            lambda factory: self.reactor.connectSSL(
+                host, port, factory, contextFactory, timeout, bindAddress
+            )
+        )
+
+    def _connect(self, connect: Callable[[ClientFactory], IConnector]) -> Deferred[Any]:
+        """Start ``connect(factory)`` and return the Deferred of the connected instance."""
 
         def cancel(deferred: Deferred[Any]) -> None:
             connector.disconnect()
@@ -386,6 +427,7 @@ class ClientCreator:
             factory.deferred = None
 
         result: Deferred[Any] = Deferred(cancel)
+        reactor = cast(_ReactorTCP, self.reactor)
         factory = _InstanceFactory(reactor, self.protocolClass(*self.args, **self.kwargs), result)
-        connector = reactor.connectTCP(host, port, factory, timeout, bindAddress)
+        connector = connect(factory)
         return result
