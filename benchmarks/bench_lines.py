@@ -7,6 +7,10 @@ protocol over a minimal fake transport (no sockets); its ``lineReceived``/``stri
 the same code for both libraries, counts and keeps the last frame. Every batch checks that the
 last run delivered every frame, and the right last one.
 
+A "ceiling" row puts a bare split-and-call loop (`BareLineLoop`) in torsion's column against
+Twisted's `LineOnlyReceiver`: the most any implementation could gain, since the per-line cost
+is the C split and the ``lineReceived`` call themselves.
+
 Measuring reuses `bench_defer.py`'s machinery (calibrated batches, alternating rounds, median,
 spread, CPU share): ``python benchmarks/bench_lines.py [--quick] [--cpu-time] [--only TEXT]``.
 """
@@ -54,9 +58,35 @@ def _lineStream(lineSize: int) -> tuple[list[bytes], bytes]:
     return [line + b"\r\n" for line in lines], lines[-1]
 
 
-def buildLines(className: str, lineSize: int, chunkSize: int) -> Callable[[Library], Any]:
+class BareLineLoop:
+    """The least any line receiver can do: split, check for a close, call ``lineReceived``.
+
+    Measured in torsion's column by the "ceiling" rows, next to Twisted's `LineOnlyReceiver`,
+    to show the most any library could gain over it (no limits, no partial-line bookkeeping).
+    """
+
+    _buffer = b""
+
+    def makeConnection(self, transport: FakeTransport) -> None:
+        self.transport = transport
+
+    def dataReceived(self, data: bytes) -> None:
+        lines = (self._buffer + data).split(b"\r\n")
+        self._buffer = lines.pop()
+        transport = self.transport
+        lineReceived = self.lineReceived  # type: ignore[attr-defined]
+        for line in lines:
+            if transport.disconnecting:
+                return
+            lineReceived(line)
+
+
+def buildLines(
+    className: str, lineSize: int, chunkSize: int, ceiling: bool = False
+) -> Callable[[Library], Any]:
     def build(lib: Library) -> Any:
-        base = getattr(_basic(lib), className)
+        torsion = lib.defer.__name__.startswith("torsion.")
+        base = BareLineLoop if ceiling and torsion else getattr(_basic(lib), className)
 
         class Counting(base):  # type: ignore[misc,valid-type]
             count = 0
@@ -127,6 +157,20 @@ def allCases() -> list[Case]:
                         (len(frames), last),
                     )
                 )
+    for cls, lineSize, chunkSize, label in (
+        ("LineReceiver", 1024, 4096, "1 KiB lines, 4 KiB chunks"),
+        ("LineOnlyReceiver", 20, 65536, "20 B lines, 64 KiB chunks"),
+    ):
+        frames, last = _lineStream(lineSize)
+        cases.append(
+            Case(
+                f"ceiling: bare split-and-call loop vs Twisted's {cls}, {label}",
+                len(frames),
+                buildLines(cls, lineSize, chunkSize, ceiling=True),
+                lambda outcome: outcome,
+                (len(frames), last),
+            )
+        )
     frames = _int32Frames(100)
     cases.append(
         Case(

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.internet._tcphelpers import Recorder, connectPair, runUntil
+from tests.protocols.test_framing import chunkings, lineBytes, lineModel
 from torsion.internet.defer import Deferred, gatherResults
 from torsion.internet.protocol import connectionDone
 from torsion.internet.testing import StringTransport
@@ -298,6 +299,57 @@ def test_line_only_too_long() -> None:
     transport = connect(proto)
     proto.dataReceived(b"abc\r\nabcd\r\nz\r\n")
     assert proto.lines == [b"abc"] and transport.disconnecting
+
+
+class OnlyLinesExceeding(basic.LineOnlyReceiver):
+    def __init__(self, limit: int, delimiter: bytes) -> None:
+        self.MAX_LENGTH = limit
+        self.delimiter = delimiter
+        self.lines: list[bytes] = []
+        self.exceeded: list[bytes] = []
+
+    def lineReceived(self, line: bytes) -> None:
+        self.lines.append(line)
+
+    def lineLengthExceeded(self, line: bytes) -> None:
+        self.exceeded.append(line)
+        super().lineLengthExceeded(line)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    lineBytes,
+    st.lists(st.integers(0, 10_000), max_size=8),
+    st.sampled_from([b"\r\n", b"\n"]),
+    st.integers(0, 6),
+)
+def test_line_only_matches_the_model_however_split(
+    data: bytes, cuts: list[int], delimiter: bytes, limit: int
+) -> None:
+    """Whole, byte by byte or cut anywhere: the model's lines, then a close iff it errs."""
+    want, error = lineModel(data, delimiter, limit)
+    for chunks in chunkings(data, cuts):
+        proto = OnlyLinesExceeding(limit, delimiter)
+        transport = connect(proto)
+        for chunk in chunks:
+            if transport.disconnecting:
+                break
+            proto.dataReceived(chunk)
+        assert proto.lines == want, chunks
+        assert transport.disconnecting == (error is not None), chunks
+        assert len(proto.exceeded) == (error is not None)
+
+
+def test_line_only_long_line_in_small_pieces_then_short_lines() -> None:
+    """A partial line longer than the chunks moves to the decoder and back, losing nothing."""
+    proto = OnlyLinesExceeding(100_000, b"\r\n")
+    connect(proto)
+    data = b"x" * 50_000 + b"\r\n" + b"short\r\n" * 3 + b"tail"
+    for i in range(0, len(data), 700):
+        proto.dataReceived(data[i : i + 700])
+    proto.dataReceived(b"\r\n")
+    assert proto.lines == [b"x" * 50_000, b"short", b"short", b"short", b"tail"]
+    assert proto._decoder is None and proto._buffer == b""
 
 
 # -- netstrings ----------------------------------------------------------------------------------

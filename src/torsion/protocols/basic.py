@@ -45,6 +45,10 @@ __all__ = [
 
 _log = logging.getLogger(__name__)
 
+_JOIN_SLACK = 512
+"""`LineOnlyReceiver` joins a partial line of up to this many bytes more than the new chunk
+to it; each join then copies at most twice the chunk plus this, so the work stays linear."""
+
 # Twisted's NetstringReceiver parser states, kept as public names for compatibility.
 LENGTH, DATA, COMMA, NUMBER = range(4)
 
@@ -252,24 +256,23 @@ class LineOnlyReceiver(Protocol):
     """A faster line receiver, without raw mode or pausing.
 
     Splits each chunk at C speed and delivers the lines in a tight loop, stopping as soon as
-    ``transport.disconnecting`` is set.
+    ``transport.disconnecting`` is set. A short partial line is kept as ``bytes`` and joined to
+    the next chunk (Twisted's way, the fastest for the common case); one longer than the next
+    chunk moves to a `LineDecoder`, so a long line fed in small pieces still costs linear time.
     """
 
     delimiter = b"\r\n"
     MAX_LENGTH = 16384
-    _decoder: LineDecoder | None = None
+    _buffer = b""  # the partial line, while it is short
+    _decoder: LineDecoder | None = None  # the partial line, while it is long
 
     def dataReceived(self, data: bytes) -> None:
         """Deliver the lines ``data`` completes; a too-long line calls `lineLengthExceeded`."""
-        decoder = self._decoder
-        if decoder is None or decoder.delimiter != self.delimiter:
-            decoder = self._decoder = LineDecoder(self.delimiter, self.MAX_LENGTH)
-        decoder.maxLength = self.MAX_LENGTH
-        exceeded: bytes | None = None
-        try:
-            lines = decoder.feedLines(data)
-        except LineTooLong as e:
-            lines, exceeded = e.lines, e.data
+        buffered = self._buffer
+        if self._decoder is None and len(buffered) <= len(data) + _JOIN_SLACK:
+            lines, exceeded = self._splitJoined(buffered + data if buffered else data)
+        else:
+            lines, exceeded = self._splitLong(data)
         transport: Any = self.transport
         lineReceived = self.lineReceived
         for line in lines:
@@ -278,6 +281,41 @@ class LineOnlyReceiver(Protocol):
             lineReceived(line)
         if exceeded is not None and not transport.disconnecting:
             self.lineLengthExceeded(exceeded)
+
+    def _splitJoined(self, data: bytes) -> tuple[list[bytes], bytes | None]:
+        """Split ``data`` (the partial line and the new chunk); keep its tail as the buffer."""
+        delimiter, limit = self.delimiter, self.MAX_LENGTH
+        lines = data.split(delimiter)
+        tail = lines.pop()
+        self._buffer = tail
+        # No line can be longer than the bytes before the tail, less one delimiter.
+        if len(data) - len(tail) - len(delimiter) > limit and max(map(len, lines)) > limit:
+            for i, line in enumerate(lines):
+                if len(line) > limit:
+                    self._buffer = b""
+                    return lines[:i], delimiter.join([*lines[i:], tail])
+        if len(tail) >= limit + len(delimiter):
+            self._buffer = b""
+            return lines, tail
+        return lines, None
+
+    def _splitLong(self, data: bytes) -> tuple[list[bytes], bytes | None]:
+        """Feed a `LineDecoder` holding a long partial line; back to bytes once it is short."""
+        decoder = self._decoder
+        if decoder is None or decoder.delimiter != self.delimiter:
+            rest = decoder.rest() if decoder is not None else self._buffer
+            decoder = self._decoder = LineDecoder(self.delimiter, self.MAX_LENGTH)
+            decoder.feed(rest)
+            self._buffer = b""
+        decoder.maxLength = self.MAX_LENGTH
+        try:
+            lines, exceeded = decoder.feedLines(data), None
+        except LineTooLong as e:
+            lines, exceeded = e.lines, e.data
+        if decoder.pending() <= _JOIN_SLACK:
+            self._buffer = decoder.rest()
+            self._decoder = None
+        return lines, exceeded
 
     def lineReceived(self, line: bytes) -> None:
         """Override: called with each line, without its delimiter."""
