@@ -18,7 +18,7 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ParamSpec
 
 from torsion.internet._events import PHASES, ThreePhaseEvent, TriggerID
@@ -37,8 +37,19 @@ from torsion.python.failure import Failure
 from torsion.python.threadpool import ThreadPool
 
 if TYPE_CHECKING:
-    from torsion.internet.interfaces import IConnector, IListeningPort
-    from torsion.internet.protocol import ClientFactory, Factory
+    from torsion.internet import _unixdatagram, udp
+    from torsion.internet.interfaces import (
+        IConnector,
+        IListeningPort,
+        IProcessProtocol,
+        IProcessTransport,
+    )
+    from torsion.internet.protocol import (
+        AbstractDatagramProtocol,
+        ClientFactory,
+        ConnectedDatagramProtocol,
+        Factory,
+    )
 
 __all__ = ["ReactorCore"]
 
@@ -99,6 +110,16 @@ class ReactorCore:
         Raises:
             ReactorAlreadyRunning: Called while ``run`` is already running.
         """
+        self._enterRun(installSignalHandlers)
+        try:
+            self._event("startup").fire(self._startRunning)
+            self.mainLoop()
+        finally:
+            self._exitRun()
+
+    def _enterRun(self, installSignalHandlers: bool) -> None:
+        """The first part of `run` (shared with reactors that run differently, like asyncio's):
+        refuse a nested run, install the signal handlers, let the loop go."""
         if self._inRun:
             raise ReactorAlreadyRunning("reactor is already running")
         self._inRun = True
@@ -106,15 +127,18 @@ class ReactorCore:
         try:
             if installSignalHandlers:
                 self._signals.install()
-            self._started = True
-            self._stopped = False
-            self._event("startup").fire(self._startRunning)
-            self.mainLoop()
-        finally:
-            self._signals.restore()
-            self.running = self._started = False
-            self._stopped = True
-            self._inRun = False
+        except BaseException:
+            self._exitRun()
+            raise
+        self._started = True
+        self._stopped = False
+
+    def _exitRun(self) -> None:
+        """The last part of `run`, whatever ended it: restore signals, mark not running."""
+        self._signals.restore()
+        self.running = self._started = False
+        self._stopped = True
+        self._inRun = False
 
     def mainLoop(self) -> None:
         """Alternate timed/thread calls and one wait for I/O until the loop is told to end."""
@@ -490,11 +514,148 @@ class ReactorCore:
 
     # -- UNIX sockets (torsion.internet.unix) --------------------------------------------------
 
+    def listenUNIX(
+        self,
+        address: str | bytes,
+        factory: Factory,
+        backlog: int = 50,
+        mode: int = 0o666,
+        wantPID: bool = False,
+    ) -> IListeningPort:
+        """Listen on the UNIX socket ``address`` (see `torsion.internet.unix`)."""
+        from torsion.internet import unix
+
+        p = unix.Port(address, factory, backlog, mode, self, wantPID)
+        p.startListening()
+        return p
+
+    def connectUNIX(
+        self,
+        address: str | bytes,
+        factory: ClientFactory,
+        timeout: float = 30,
+        checkPID: bool = False,
+    ) -> IConnector:
+        """Connect to the UNIX socket ``address``; ``factory`` hears how it goes."""
+        from torsion.internet import unix
+
+        c = unix.Connector(address, factory, timeout, self, checkPID)
+        c.connect()
+        return c
+
     # -- UDP and multicast (torsion.internet.udp) ----------------------------------------------
+
+    def listenUDP(
+        self,
+        port: int,
+        protocol: AbstractDatagramProtocol,
+        interface: str = "",
+        maxPacketSize: int = 8192,
+    ) -> udp.Port:
+        """Bind UDP ``port`` (0: any free one) and deliver its datagrams to ``protocol``."""
+        from torsion.internet import udp
+
+        p = udp.Port(port, protocol, interface, maxPacketSize, self)
+        p.startListening()
+        return p
+
+    def listenMulticast(
+        self,
+        port: int,
+        protocol: AbstractDatagramProtocol,
+        interface: str = "",
+        maxPacketSize: int = 8192,
+        listenMultiple: bool = False,
+    ) -> udp.MulticastPort:
+        """As `listenUDP`, with a port that can join multicast groups."""
+        from torsion.internet import udp
+
+        p = udp.MulticastPort(port, protocol, interface, maxPacketSize, self, listenMultiple)
+        p.startListening()
+        return p
+
+    def listenUNIXDatagram(
+        self,
+        address: str | bytes,
+        protocol: AbstractDatagramProtocol,
+        maxPacketSize: int = 8192,
+        mode: int = 0o666,
+    ) -> _unixdatagram.DatagramPort:
+        """Bind a UNIX datagram socket at path ``address`` and deliver to ``protocol``."""
+        from torsion.internet import _unixdatagram
+
+        p = _unixdatagram.DatagramPort(address, protocol, maxPacketSize, mode, self)
+        p.startListening()
+        return p
+
+    def connectUNIXDatagram(
+        self,
+        address: str | bytes,
+        protocol: ConnectedDatagramProtocol,
+        maxPacketSize: int = 8192,
+        mode: int = 0o666,
+        bindAddress: str | bytes | None = None,
+    ) -> _unixdatagram.ConnectedDatagramPort:
+        """Connect a UNIX datagram socket to path ``address``; failure goes to
+        ``protocol.connectionFailed``."""
+        from torsion.internet import _unixdatagram
+
+        p = _unixdatagram.ConnectedDatagramPort(
+            address, protocol, maxPacketSize, mode, bindAddress, self
+        )
+        p.startListening()
+        return p
 
     # -- child processes (torsion.internet.process) --------------------------------------------
 
+    def spawnProcess(
+        self,
+        processProtocol: IProcessProtocol,
+        executable: str | bytes,
+        args: Sequence[str | bytes] = (),
+        env: Mapping[str, str] | None = {},  # Twisted's default: an empty environment
+        path: str | None = None,
+        uid: int | None = None,
+        gid: int | None = None,
+        usePTY: bool | tuple[int, int, str] = False,
+        childFDs: Mapping[int, str | int] | None = None,
+    ) -> IProcessTransport:
+        """Start a child process connected to ``processProtocol``
+        (`torsion.internet.process.spawnProcess` documents the arguments)."""
+        from torsion.internet import process
+
+        return process.spawnProcess(
+            self, processProtocol, executable, args, env, path, uid, gid, usePTY, childFDs
+        )
+
     # -- TLS (torsion.internet.ssl) ------------------------------------------------------------
+
+    def listenSSL(
+        self,
+        port: int,
+        factory: Factory,
+        contextFactory: Any,
+        backlog: int = 50,
+        interface: str = "",
+    ) -> IListeningPort:
+        """Listen for TLS connections on ``port``: `listenTCP` with a TLS layer on each."""
+        from torsion.internet._tlsports import listenSSL
+
+        return listenSSL(self, port, factory, contextFactory, backlog, interface)
+
+    def connectSSL(
+        self,
+        host: str,
+        port: int,
+        factory: ClientFactory,
+        contextFactory: Any,
+        timeout: float = 30,
+        bindAddress: tuple[str, int] | None = None,
+    ) -> IConnector:
+        """Connect to ``host``:``port`` over TLS: `connectTCP` with a TLS layer."""
+        from torsion.internet._tlsports import connectSSL
+
+        return connectSSL(self, host, port, factory, contextFactory, timeout, bindAddress)
 
     # -- embedding ---------------------------------------------------------------------------
 

@@ -50,7 +50,6 @@ Parser = Callable[..., Any]
 """``parser(reactor, *args, **kwargs) -> endpoint``, given the description's strings."""
 
 _LATER = {
-    "unix": "UNIX socket support",
     "ssl": "TLS support",
     "tls": "TLS support",
 }

@@ -123,7 +123,8 @@ class Connection:
         self._shutdownPending = False  # loseWriteConnection() waits for the buffer to drain.
         self._writeShutDown = False  # SHUT_WR done.
         self._aborting = False
-        skt.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if skt.family != socket.AF_UNIX:  # The UNIX transport subclasses this one.
+            skt.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     # -- the descriptor the reactor sees -------------------------------------------------------
 
@@ -395,6 +396,21 @@ class Connection:
         """Turn SO_KEEPALIVE on or off."""
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, enabled)
 
+    # -- ITLSTransport --------------------------------------------------------------------------
+
+    _tlsClientDefault = False  # Which side is the TLS client of startTLS(normal=True).
+
+    def startTLS(self, contextFactory: Any, normal: bool = True) -> None:
+        """Encrypt from now on (STARTTLS); see `torsion.protocols.tls.startTLS`.
+
+        Args:
+            contextFactory: The TLS settings (`optionsForClientTLS(...)`, ...).
+            normal: True: the side that made the connection is the TLS client.
+        """
+        from torsion.protocols.tls import startTLS
+
+        startTLS(self, contextFactory, normal, self.reactor)  # type: ignore[arg-type]
+
     # -- the transport as a producer of incoming data, and as a consumer -----------------------
 
     def pauseProducing(self) -> None:
@@ -524,6 +540,8 @@ class Client(Connection):
     Attributes:
         connector: The connector that made it, told when it is lost.
     """
+
+    _tlsClientDefault = True
 
     def __init__(
         self,

@@ -15,6 +15,7 @@ from torsion.internet._endpoints_parse import (
     registerServerParser,
     serverFromString,
 )
+from torsion.internet._endpoints_ssl import SSL4ClientEndpoint, SSL4ServerEndpoint, wrapClientTLS
 from torsion.internet._endpoints_tcp import (
     TCP4ClientEndpoint,
     TCP4ServerEndpoint,
@@ -22,6 +23,7 @@ from torsion.internet._endpoints_tcp import (
     TCP6ServerEndpoint,
     connectProtocol,
 )
+from torsion.internet._endpoints_unix import UNIXClientEndpoint, UNIXServerEndpoint
 from torsion.internet._happyeyeballs import (
     HostnameEndpoint,
     IAddressResolver,
@@ -31,15 +33,20 @@ from torsion.internet._happyeyeballs import (
 __all__ = [
     "HostnameEndpoint",
     "IAddressResolver",
+    "SSL4ClientEndpoint",
+    "SSL4ServerEndpoint",
     "TCP4ClientEndpoint",
     "TCP4ServerEndpoint",
     "TCP6ClientEndpoint",
     "TCP6ServerEndpoint",
     "ThreadedAddressResolver",
+    "UNIXClientEndpoint",
+    "UNIXServerEndpoint",
     "clientFromString",
     "connectProtocol",
     "quoteStringArgument",
     "registerClientParser",
     "registerServerParser",
     "serverFromString",
+    "wrapClientTLS",
 ]

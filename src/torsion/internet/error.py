@@ -11,6 +11,7 @@ import socket
 __all__ = [
     "AlreadyCalled",
     "AlreadyCancelled",
+    "BadFileError",
     "BindError",
     "CannotListenError",
     "ConnectBindError",
@@ -22,16 +23,24 @@ __all__ = [
     "ConnectionLost",
     "ConnectionRefusedError",
     "DNSLookupError",
+    "InvalidAddressError",
+    "MessageLengthError",
+    "MulticastJoinError",
     "NoProtocol",
     "NoRouteError",
     "NotConnectingError",
     "NotListeningError",
+    "ProcessDone",
+    "ProcessExitedAlready",
+    "ProcessTerminated",
     "ReactorAlreadyInstalledError",
     "ReactorAlreadyRunning",
     "ReactorNotRestartable",
     "ReactorNotRunning",
     "ServiceNameUnknownError",
     "TCPTimedOutError",
+    "TLSHandshakeTimeoutError",
+    "TLSShutdownTimeoutError",
     "TimeoutError",
     "UnknownHostError",
     "UserError",
@@ -283,8 +292,114 @@ class NoProtocol(Exception):
 
 # -- UNIX sockets ------------------------------------------------------------------------------
 
+
+class BadFileError(ConnectError):
+    """File used for UNIX socket is no good (``connectUNIX(..., checkPID=True)``: no live
+    server holds its lock file)."""
+
+    MESSAGE = "File used for UNIX socket is no good"
+
+
 # -- UDP and multicast -------------------------------------------------------------------------
+
+
+class MessageLengthError(_Described, OSError):
+    """A datagram was too long to send (``EMSGSIZE``); the port keeps working.
+
+    Twisted's is a plain `Exception`; this one is also an `OSError` with ``errno`` set to
+    ``EMSGSIZE``, so code catching either works.
+    """
+
+    MESSAGE = "Message is too long to send"
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        self.errno = errno.EMSGSIZE
+
+
+class InvalidAddressError(ValueError):
+    """An address that cannot be used here (a host name where an IP address is required, an
+    IPv6 address on an IPv4 port, ...).
+
+    Attributes:
+        address: The address given.
+        message: Why it is invalid.
+    """
+
+    def __init__(self, address: object, message: str) -> None:
+        super().__init__(address, message)
+        self.address = address
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"Invalid address {self.address!r}: {self.message}"
+
+
+class MulticastJoinError(Exception):
+    """Joining or leaving a multicast group failed (the arguments say which and why)."""
 
 # -- child processes ---------------------------------------------------------------------------
 
+
+class ProcessDone(ConnectionDone):
+    """A child process ended with exit code 0 (the ``processEnded`` reason of a success).
+
+    Attributes:
+        exitCode: Always 0.
+        signal: Always None.
+        status: The raw wait status.
+    """
+
+    MESSAGE = "A process has ended without apparent errors"
+
+    def __init__(self, status: int | None) -> None:
+        super().__init__("process finished with exit code 0")
+        self.exitCode = 0
+        self.signal: int | None = None
+        self.status = status
+
+
+class ProcessTerminated(ConnectionLost):
+    """A child process ended with a non-zero exit code or was killed by a signal.
+
+    Attributes:
+        exitCode: The exit code, or None when a signal ended it.
+        signal: The number of the signal that ended it, or None.
+        status: The raw wait status (None if unknown).
+    """
+
+    MESSAGE = "A process has ended with a probable error condition"
+
+    def __init__(
+        self, exitCode: int | None = None, signal: int | None = None, status: int | None = None
+    ) -> None:
+        if signal is not None:
+            super().__init__(f"process ended by signal {signal}")
+        elif exitCode is not None:
+            super().__init__(f"process ended with exit code {exitCode}")
+        else:
+            super().__init__()
+        self.exitCode = exitCode
+        self.signal = signal
+        self.status = status
+
+
+class ProcessExitedAlready(_Described):
+    """The process has already exited: the operation (such as a signal) cannot be done."""
+
+    MESSAGE = "The process has already exited"
+
+
 # -- TLS ---------------------------------------------------------------------------------------
+
+
+class TLSHandshakeTimeoutError(ConnectionLost):
+    """The TLS handshake did not complete in time; the connection was aborted."""
+
+    MESSAGE = "The TLS handshake did not complete in time"
+
+
+class TLSShutdownTimeoutError(ConnectionLost):
+    """The peer did not answer our TLS close_notify in time; the connection was aborted."""
+
+    MESSAGE = "The peer did not answer the TLS close_notify in time"

@@ -12,12 +12,17 @@ be looser, as in Twisted's own ``callable: Callable[..., Any], *args: object``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from torsion.internet.defer import Deferred
-    from torsion.internet.protocol import ClientFactory, Factory
+    from torsion.internet.protocol import (
+        AbstractDatagramProtocol,
+        ClientFactory,
+        ConnectedDatagramProtocol,
+        Factory,
+    )
     from torsion.python.failure import Failure
 
 __all__ = [
@@ -26,21 +31,40 @@ __all__ = [
     "IConsumer",
     "IDelayedCall",
     "IFileDescriptor",
+    "IFileDescriptorReceiver",
     "IHalfCloseableProtocol",
+    "IHandshakeListener",
     "IListeningPort",
+    "IMulticastTransport",
+    "INegotiated",
+    "IOpenSSLContextFactory",
+    "IProcessProtocol",
+    "IProcessTransport",
     "IProducer",
     "IProtocol",
     "IProtocolFactory",
     "IPullProducer",
     "IPushProducer",
     "IReactorFDSet",
+    "IReactorMulticast",
+    "IReactorProcess",
+    "IReactorSSL",
     "IReactorTCP",
     "IReactorTime",
+    "IReactorUDP",
+    "IReactorUNIX",
+    "IReactorUNIXDatagram",
     "IReadDescriptor",
+    "ISSLTransport",
     "IStreamClientEndpoint",
     "IStreamServerEndpoint",
     "ITCPTransport",
+    "ITLSTransport",
     "ITransport",
+    "IUDPTransport",
+    "IUNIXDatagramConnectedTransport",
+    "IUNIXDatagramTransport",
+    "IUNIXTransport",
     "IWriteDescriptor",
 ]
 
@@ -469,8 +493,404 @@ class IReactorFDSet(Protocol):
 
 # -- UNIX sockets ------------------------------------------------------------------------------
 
+
+@runtime_checkable
+class IReactorUNIX(Protocol):
+    """A reactor that listens for and makes UNIX stream socket connections.
+
+    An address is a path (``str`` or ``bytes``) or, on Linux, an abstract-namespace name
+    starting with a NUL (``"\\0name"``; no file, no lock).
+    """
+
+    def listenUNIX(
+        self,
+        address: str | bytes,
+        factory: Factory,
+        backlog: int = 50,
+        mode: int = 0o666,
+        wantPID: bool = False,
+    ) -> IListeningPort:
+        """Listen on ``address``; the socket file gets permissions ``mode``.
+
+        With ``wantPID``, ``address + ".lock"`` holds this process's PID while listening: a
+        second server fails, and a dead server's leftover socket file is removed.
+
+        Raises:
+            CannotListenError: The lock is held by a live process, or binding failed.
+        """
+        ...
+
+    def connectUNIX(
+        self,
+        address: str | bytes,
+        factory: ClientFactory,
+        timeout: float = 30,
+        checkPID: bool = False,
+    ) -> IConnector:
+        """Connect to ``address``; with ``checkPID``, fail at once (`BadFileError`) when no
+        live process holds ``address + ".lock"``."""
+        ...
+
+
+@runtime_checkable
+class IUNIXTransport(ITransport, Protocol):
+    """A UNIX stream connection: a transport that can also pass file descriptors."""
+
+    def sendFileDescriptor(self, descriptor: int) -> None:
+        """Send a duplicate of ``descriptor`` to the peer, with the next bytes sent.
+
+        The descriptors are sent in order among themselves, each batch with some of the
+        bytes still buffered or written next (so write at least once after sending
+        descriptors); one never arrives after bytes written after it.
+        """
+        ...
+
+
+@runtime_checkable
+class IFileDescriptorReceiver(Protocol):
+    """A protocol that accepts descriptors passed over a UNIX connection.
+
+    A protocol without this method gets received descriptors closed for it.
+    """
+
+    def fileDescriptorReceived(self, descriptor: int) -> None:
+        """``descriptor`` arrived (before the bytes sent with it); it is the protocol's now."""
+        ...
+
+
 # -- UDP and multicast -------------------------------------------------------------------------
+
+
+@runtime_checkable
+class IUDPTransport(Protocol):
+    """A UDP port, as its `DatagramProtocol` sees it (``self.transport``)."""
+
+    def write(self, packet: bytes, addr: tuple[str, int] | None = None) -> None:
+        """Send one datagram to ``addr`` (None only once `connect` was called).
+
+        Raises:
+            MessageLengthError: The datagram is too long to send (the port keeps working).
+            InvalidAddressError: ``addr`` is a host name or of the wrong address family.
+        """
+        ...
+
+    def connect(self, host: str, port: int) -> None:
+        """Exchange datagrams with ``host``:``port`` only (an IP address, not a host name).
+
+        Raises:
+            InvalidAddressError: ``host`` is not an IP address.
+            RuntimeError: Already connected.
+        """
+        ...
+
+    def getHost(self) -> IAddress:
+        """Return the local address (with the real port number)."""
+        ...
+
+    def stopListening(self) -> Deferred[None]:
+        """Close the port; the Deferred fires once it is closed."""
+        ...
+
+    def setBroadcastAllowed(self, enabled: bool) -> None:
+        """Allow or forbid sending to broadcast addresses (SO_BROADCAST)."""
+        ...
+
+    def getBroadcastAllowed(self) -> bool:
+        """Return whether sending to broadcast addresses is allowed."""
+        ...
+
+
+@runtime_checkable
+class IMulticastTransport(IUDPTransport, Protocol):
+    """A UDP port that can join multicast groups (``listenMulticast``)."""
+
+    def getOutgoingInterface(self) -> str | int:
+        """Return the interface multicast datagrams are sent from."""
+        ...
+
+    def setOutgoingInterface(self, addr: str | int) -> Deferred[int]:
+        """Send multicast datagrams from the interface with address ``addr`` (IPv4) or
+        index ``addr`` (IPv6)."""
+        ...
+
+    def getLoopbackMode(self) -> bool:
+        """Return whether our own multicast datagrams are delivered back to this host."""
+        ...
+
+    def setLoopbackMode(self, mode: int) -> None:
+        """Deliver (true) or do not deliver our own multicast datagrams back to this host."""
+        ...
+
+    def getTTL(self) -> int:
+        """Return the time to live (hop limit) of multicast datagrams sent."""
+        ...
+
+    def setTTL(self, ttl: int) -> None:
+        """Set the time to live (hop limit) of multicast datagrams sent."""
+        ...
+
+    def joinGroup(self, addr: str, interface: str = "") -> Deferred[None]:
+        """Join group ``addr`` on ``interface``; the Deferred fails with `MulticastJoinError`."""
+        ...
+
+    def leaveGroup(self, addr: str, interface: str = "") -> Deferred[None]:
+        """Leave group ``addr`` on ``interface``."""
+        ...
+
+
+@runtime_checkable
+class IUNIXDatagramTransport(Protocol):
+    """A listening UNIX datagram socket, as its protocol sees it."""
+
+    def write(self, packet: bytes, addr: str | bytes) -> None:
+        """Send one datagram to the socket at path ``addr``."""
+        ...
+
+    def getHost(self) -> IAddress:
+        """Return the local address (a `UNIXAddress`)."""
+        ...
+
+
+@runtime_checkable
+class IUNIXDatagramConnectedTransport(Protocol):
+    """A connected UNIX datagram socket, as its `ConnectedDatagramProtocol` sees it."""
+
+    def write(self, packet: bytes) -> None:
+        """Send one datagram to the peer."""
+        ...
+
+    def getHost(self) -> IAddress:
+        """Return the local address (a `UNIXAddress`)."""
+        ...
+
+    def getPeer(self) -> IAddress:
+        """Return the peer's address (a `UNIXAddress`)."""
+        ...
+
+
+@runtime_checkable
+class IReactorUDP(Protocol):
+    """A reactor that speaks UDP."""
+
+    def listenUDP(
+        self,
+        port: int,
+        protocol: AbstractDatagramProtocol,
+        interface: str = "",
+        maxPacketSize: int = 8192,
+    ) -> IListeningPort:
+        """Bind ``port`` (0: any free one) of ``interface`` and deliver datagrams to ``protocol``.
+
+        Raises:
+            CannotListenError: The address could not be bound.
+        """
+        ...
+
+
+@runtime_checkable
+class IReactorMulticast(Protocol):
+    """A reactor that speaks multicast UDP."""
+
+    def listenMulticast(
+        self,
+        port: int,
+        protocol: AbstractDatagramProtocol,
+        interface: str = "",
+        maxPacketSize: int = 8192,
+        listenMultiple: bool = False,
+    ) -> IListeningPort:
+        """As ``listenUDP``, with a port that can join groups; ``listenMultiple`` lets several
+        sockets bind the same port (SO_REUSEADDR and SO_REUSEPORT)."""
+        ...
+
+
+@runtime_checkable
+class IReactorUNIXDatagram(Protocol):
+    """A reactor that speaks UNIX datagram sockets."""
+
+    def listenUNIXDatagram(
+        self,
+        address: str | bytes,
+        protocol: AbstractDatagramProtocol,
+        maxPacketSize: int = 8192,
+        mode: int = 0o666,
+    ) -> IListeningPort:
+        """Bind the socket at path ``address`` and deliver datagrams to ``protocol``."""
+        ...
+
+    def connectUNIXDatagram(
+        self,
+        address: str | bytes,
+        protocol: ConnectedDatagramProtocol,
+        maxPacketSize: int = 8192,
+        mode: int = 0o666,
+        bindAddress: str | bytes | None = None,
+    ) -> IListeningPort:
+        """Exchange datagrams with the socket at path ``address`` only."""
+        ...
 
 # -- child processes ---------------------------------------------------------------------------
 
+
+@runtime_checkable
+class IProcessTransport(ITransport, Protocol):
+    """A child process as its protocol sees it (`torsion.internet.process.Process`).
+
+    Attributes:
+        pid: The child's process id; None once it has been reaped.
+    """
+
+    pid: int | None
+
+    def closeStdin(self) -> None:
+        """Close the child's stdin once what was written has been sent."""
+        ...
+
+    def closeStdout(self) -> None:
+        """Stop reading the child's stdout and close it."""
+        ...
+
+    def closeStderr(self) -> None:
+        """Stop reading the child's stderr and close it."""
+        ...
+
+    def closeChildFD(self, descriptor: int) -> None:
+        """Close the pipe to the child's file descriptor ``descriptor``."""
+        ...
+
+    def writeToChild(self, childFD: int, data: bytes) -> None:
+        """Write ``data`` to the pipe read by the child's descriptor ``childFD``."""
+        ...
+
+    def signalProcess(self, signalID: str | int) -> None:
+        """Send a signal (``"TERM"``, ``"KILL"``, ``"INT"``, ``"HUP"`` or a number).
+
+        Raises:
+            torsion.internet.error.ProcessExitedAlready: The child was already reaped.
+        """
+        ...
+
+
+@runtime_checkable
+class IProcessProtocol(Protocol):
+    """What a process transport calls on its protocol (`protocol.ProcessProtocol`)."""
+
+    def makeConnection(self, transport: IProcessTransport) -> None:
+        """The child was started: attach its transport."""
+        ...
+
+    def childDataReceived(self, childFD: int, data: bytes) -> None:
+        """The child wrote ``data`` to its descriptor ``childFD``."""
+        ...
+
+    def childConnectionLost(self, childFD: int) -> None:
+        """The pipe to the child's descriptor ``childFD`` was closed."""
+        ...
+
+    def processExited(self, reason: Failure) -> None:
+        """The child exited (reaped); its pipes may still be open."""
+        ...
+
+    def processEnded(self, reason: Failure) -> None:
+        """The child exited and all its pipes were closed: the last call, exactly once."""
+        ...
+
+
+@runtime_checkable
+class IReactorProcess(Protocol):
+    """Running child processes (Twisted's ``IReactorProcess``)."""
+
+    def spawnProcess(
+        self,
+        processProtocol: IProcessProtocol,
+        executable: str | bytes,
+        args: Sequence[str | bytes] = (),
+        env: Mapping[str, str] | None = {},  # Twisted's default: an empty environment
+        path: str | None = None,
+        uid: int | None = None,
+        gid: int | None = None,
+        usePTY: bool | tuple[int, int, str] = False,
+        childFDs: Mapping[int, str | int] | None = None,
+    ) -> IProcessTransport:
+        """Start ``executable`` with argv ``args`` and connect ``processProtocol`` to it."""
+        ...
+
+
 # -- TLS ---------------------------------------------------------------------------------------
+
+
+@runtime_checkable
+class IOpenSSLContextFactory(Protocol):
+    """A TLS context factory: ``getContext()`` gives the `ssl.SSLContext` to use.
+
+    Wherever torsion takes a context factory it also takes a plain `ssl.SSLContext`.
+    """
+
+    def getContext(self) -> Any:
+        """Return the `ssl.SSLContext` for new connections."""
+        ...
+
+
+@runtime_checkable
+class IReactorSSL(Protocol):
+    """A reactor that listens for and makes TLS connections (TLS over its TCP)."""
+
+    def listenSSL(
+        self,
+        port: int,
+        factory: Factory,
+        contextFactory: Any,
+        backlog: int = 50,
+        interface: str = "",
+    ) -> IListeningPort:
+        """Listen on ``port`` for TLS connections, with ``contextFactory``'s settings."""
+        ...
+
+    def connectSSL(
+        self,
+        host: str,
+        port: int,
+        factory: ClientFactory,
+        contextFactory: Any,
+        timeout: float = 30,
+        bindAddress: tuple[str, int] | None = None,
+    ) -> IConnector:
+        """Connect to ``host``:``port`` and talk TLS with ``contextFactory``'s settings."""
+        ...
+
+
+@runtime_checkable
+class ISSLTransport(ITransport, Protocol):
+    """A transport that encrypts with TLS."""
+
+    def getPeerCertificate(self) -> Any:
+        """Return the certificate the peer presented, or None."""
+        ...
+
+
+@runtime_checkable
+class ITLSTransport(ITCPTransport, Protocol):
+    """A transport on which TLS can be started mid-connection (STARTTLS)."""
+
+    def startTLS(self, contextFactory: Any, normal: bool = True) -> None:
+        """Encrypt everything written from now on; see `torsion.protocols.tls.startTLS`."""
+        ...
+
+
+@runtime_checkable
+class INegotiated(Protocol):
+    """A transport that may have agreed on an application protocol (ALPN)."""
+
+    @property
+    def negotiatedProtocol(self) -> bytes | None:
+        """The agreed protocol name, or None."""
+        ...
+
+
+@runtime_checkable
+class IHandshakeListener(Protocol):
+    """A protocol that wants to know when its TLS handshake has completed."""
+
+    def handshakeCompleted(self) -> None:
+        """The handshake completed: the peer's certificate and ALPN are known now."""
+        ...

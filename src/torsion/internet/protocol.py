@@ -24,15 +24,20 @@ if TYPE_CHECKING:
         IAddress,
         IConnector,
         IDelayedCall,
+        IProcessTransport,
         IReactorTime,
         ITransport,
     )
 
 __all__ = [
+    "AbstractDatagramProtocol",
     "BaseProtocol",
     "ClientCreator",
     "ClientFactory",
+    "ConnectedDatagramProtocol",
+    "DatagramProtocol",
     "Factory",
+    "ProcessProtocol",
     "Protocol",
     "ReconnectingClientFactory",
     "ServerFactory",
@@ -294,7 +299,146 @@ class ReconnectingClientFactory(ClientFactory):
 
 # -- datagram protocols (UDP and UNIX datagram issue) ---------------------------------------
 
+
+class AbstractDatagramProtocol:
+    """The base of datagram protocols: one instance serves every port it is attached to.
+
+    Attributes:
+        transport: The port (`IUDPTransport`, `IMulticastTransport`, or a UNIX datagram
+            transport) while attached, else None. Typed loosely because the shape depends on
+            the kind of port.
+        numPorts: How many ports currently use this protocol.
+        noisy: Whether starting and stopping are logged (INFO).
+    """
+
+    transport: Any = None
+    numPorts: int = 0
+    noisy: bool = True
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle without the transport (as Twisted)."""
+        state = self.__dict__.copy()
+        state["transport"] = None
+        return state
+
+    def doStart(self) -> None:
+        """Count one more port; the first calls `startProtocol`. Called by the framework."""
+        if not self.numPorts:
+            if self.noisy:
+                _log.info("Starting protocol %r", self)
+            self.startProtocol()
+        self.numPorts += 1
+
+    def doStop(self) -> None:
+        """Count one port less; the last calls `stopProtocol`. Called by the framework."""
+        if self.numPorts == 0:
+            return  # stopped more often than started: nothing sensible to stop
+        self.numPorts -= 1
+        self.transport = None
+        if not self.numPorts:
+            if self.noisy:
+                _log.info("Stopping protocol %r", self)
+            self.stopProtocol()
+
+    def startProtocol(self) -> None:
+        """Called once when the first port starts using this protocol."""
+
+    def stopProtocol(self) -> None:
+        """Called once when the last port stops using this protocol."""
+
+    def makeConnection(self, transport: Any) -> None:
+        """Attach ``transport`` and call `doStart`; the port calls this, users should not."""
+        self.transport = transport
+        self.doStart()
+
+    def datagramReceived(self, datagram: bytes, addr: Any) -> None:
+        """Called with each datagram and its sender's address (``(host, port)`` for UDP).
+
+        An exception is logged and the port keeps receiving.
+        """
+
+
+class DatagramProtocol(AbstractDatagramProtocol):
+    """The base class of UDP (and UNIX datagram) protocols: override `datagramReceived`."""
+
+    def logPrefix(self) -> str:
+        """Return the prefix for log lines about this protocol: the class name."""
+        return self.__class__.__name__
+
+    def connectionRefused(self) -> None:
+        """Called on a connected port when the peer refused an *earlier* datagram (ICMP)."""
+
+
+class ConnectedDatagramProtocol(DatagramProtocol):
+    """A protocol for a connected datagram transport (``connectUNIXDatagram``).
+
+    Its `datagramReceived` takes no address: there is only the peer.
+    """
+
+    # Twisted's signature, narrower than the base class's (hence the ignore).
+    def datagramReceived(self, datagram: bytes) -> None:  # type: ignore[override]
+        """Called with each datagram from the peer."""
+
+    def connectionFailed(self, failure: Failure) -> None:
+        """Called if connecting failed (the peer's path does not exist, say)."""
+
 # -- process protocols (processes issue) ----------------------------------------------------
+
+
+class ProcessProtocol(BaseProtocol):
+    """The base class of protocols for child processes (``reactor.spawnProcess``).
+
+    Output arrives through `childDataReceived`, which hands stdout to `outReceived` and stderr
+    to `errReceived`; each closed pipe is reported through `childConnectionLost`. `processExited`
+    comes when the child has been reaped, `processEnded` (exactly once, last) when, in addition,
+    every pipe is closed, so all output has been delivered by then.
+
+    Attributes:
+        transport: The `IProcessTransport` of the child, set by ``makeConnection``.
+    """
+
+    transport: IProcessTransport | None = None
+
+    def childDataReceived(self, childFD: int, data: bytes) -> None:
+        """The child wrote ``data`` to descriptor ``childFD``: dispatch stdout and stderr."""
+        if childFD == 1:
+            self.outReceived(data)
+        elif childFD == 2:
+            self.errReceived(data)
+
+    def outReceived(self, data: bytes) -> None:
+        """Some bytes arrived from the child's stdout."""
+
+    def errReceived(self, data: bytes) -> None:
+        """Some bytes arrived from the child's stderr."""
+
+    def childConnectionLost(self, childFD: int) -> None:
+        """The pipe to descriptor ``childFD`` closed: dispatch stdin, stdout and stderr."""
+        if childFD == 0:
+            self.inConnectionLost()
+        elif childFD == 1:
+            self.outConnectionLost()
+        elif childFD == 2:
+            self.errConnectionLost()
+
+    def inConnectionLost(self) -> None:
+        """The child's stdin was closed."""
+
+    def outConnectionLost(self) -> None:
+        """The child's stdout was closed (it closed it, or exited)."""
+
+    def errConnectionLost(self) -> None:
+        """The child's stderr was closed (it closed it, or exited)."""
+
+    def processExited(self, reason: Failure) -> None:
+        """The child exited: ``reason`` wraps `ProcessDone` or `ProcessTerminated`.
+
+        Its pipes may still be open (a grandchild can hold them).
+        """
+
+    def processEnded(self, reason: Failure) -> None:
+        """The child exited and every pipe closed: ``reason`` as in `processExited`."""
+
 
 
 class _ReactorTCP(_TypingProtocol):
