@@ -35,6 +35,7 @@ from typing import Any
 from torsion.internet import tcp
 from torsion.internet._pidlock import PIDLock, isLocked
 from torsion.internet._unixconnection import Client, Server, UNIXConnection, unixAddress
+from torsion.internet._unixdatagram import ConnectedDatagramPort, DatagramPort
 from torsion.internet.address import UNIXAddress
 from torsion.internet.error import (
     BadFileError,
@@ -48,7 +49,15 @@ from torsion.internet.interfaces import IDelayedCall
 from torsion.internet.protocol import ClientFactory, Factory, Protocol
 from torsion.python.failure import Failure
 
-__all__ = ["Client", "Connector", "Port", "Server", "UNIXConnection"]
+__all__ = [
+    "Client",
+    "ConnectedDatagramPort",
+    "Connector",
+    "DatagramPort",
+    "Port",
+    "Server",
+    "UNIXConnection",
+]
 
 _log = logging.getLogger(__name__)
 
