@@ -1,8 +1,10 @@
 """One echo server for benchmarks/echo: ``python server.py KIND [CPU]``.
 
-KIND is ``torsion-select``, ``torsion-poll``, ``torsion-epoll``, ``twisted-epoll`` or
-``asyncio``. The server listens on 127.0.0.1 on a free port, prints the port on one line, sets
-TCP_NODELAY on every connection, pins itself to CPU (if given) and runs until killed.
+KIND is ``torsion-select``, ``torsion-poll``, ``torsion-epoll``, ``torsion-asyncio``,
+``torsion-uvloop``, ``twisted-epoll``, ``twisted-asyncio``, ``asyncio`` or ``uvloop`` (the last
+two: a plain asyncio ``Protocol`` on that loop). The server listens on 127.0.0.1 on a free
+port, prints the port on one line, sets TCP_NODELAY on every connection, pins itself to CPU (if
+given) and runs until killed.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
-from typing import Any
+from typing import Any, cast
 
 
 def serveReactor(kind: str) -> None:
@@ -35,14 +37,14 @@ def serveReactor(kind: str) -> None:
     reactor.run(installSignalHandlers=False)
 
 
-def serveAsyncio() -> None:
-    """A plain asyncio ``Protocol`` echo server."""
+def serveAsyncio(kind: str) -> None:
+    """A plain asyncio ``Protocol`` echo server, on stock asyncio or on uvloop."""
     import asyncio
 
     class Echo(asyncio.Protocol):
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
-            assert isinstance(transport, asyncio.Transport)
-            self.transport = transport
+            # uvloop's transports are not asyncio.Transport subclasses, only alike.
+            self.transport = cast(asyncio.Transport, transport)
             transport.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def data_received(self, data: bytes) -> None:
@@ -54,15 +56,24 @@ def serveAsyncio() -> None:
         print(server.sockets[0].getsockname()[1], flush=True)
         await server.serve_forever()
 
-    asyncio.run(main())
+    if kind == "uvloop":
+        import uvloop
+
+        loop = uvloop.new_event_loop()
+    else:
+        loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(main())
+    finally:
+        loop.close()
 
 
 def main() -> None:
     kind = sys.argv[1]
     if len(sys.argv) > 2:
         os.sched_setaffinity(0, {int(sys.argv[2])})
-    if kind == "asyncio":
-        serveAsyncio()
+    if kind in ("asyncio", "uvloop"):
+        serveAsyncio(kind)
     else:
         serveReactor(kind)
 

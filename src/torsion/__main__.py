@@ -16,7 +16,7 @@ from torsion.internet.error import CannotListenError
 from torsion.internet.protocol import Factory
 
 HOST = "127.0.0.1"
-REACTORS = ("select", "poll", "epoll")
+REACTORS = ("select", "poll", "epoll", "asyncio", "uvloop")
 
 
 def parseArgs(argv: list[str] | None = None) -> argparse.Namespace:

@@ -45,10 +45,14 @@ def _run(script: str) -> subprocess.CompletedProcess[str]:
         (signal.SIGINT, "epollreactor", "EPollReactor"),
         (signal.SIGTERM, "pollreactor", "PollReactor"),
         (signal.SIGINT, "selectreactor", "SelectReactor"),
+        (signal.SIGINT, "asyncioreactor", "AsyncioReactor"),
+        (signal.SIGTERM, "uvloopreactor", "UVLoopReactor"),
     ],
 )
 def test_signalStopsCleanly(signum: int, module: str, cls: str) -> None:
     pytest.importorskip(f"torsion.internet.{module}")
+    if module == "uvloopreactor":
+        pytest.importorskip("uvloop")
     script = _SIGNAL_PRELUDE + _SIGNAL_SCRIPT.format(module=module, cls=cls)
     child = subprocess.Popen(
         [sys.executable, "-c", script],
@@ -84,7 +88,12 @@ def test_importReactorInstallsDefault() -> None:
         import torsion.internet.reactor as again
         assert again is reactor
         if sys.platform.startswith("linux"):
-            assert type(reactor).__name__ == "EPollReactor", type(reactor)
+            try:
+                import uvloop
+                best = "UVLoopReactor"
+            except ImportError:
+                best = "EPollReactor"
+            assert type(reactor).__name__ == best, type(reactor)
         print("ok")
         """
     )

@@ -47,6 +47,9 @@ def test_dueOrder(reactor: ReactorCore) -> None:
     assert order == ["past", "now", "late"]
 
 
+# Watches the poller loop's doIteration; the asyncio reactors run asyncio's loop instead
+# (tests/internet/test_asyncio_reactor.py checks the same behaviour there).
+@pytest.mark.reactors("select", "poll", "epoll")
 def test_callLaterInsideTimedCallWaitsForNextIteration(reactor: ReactorCore) -> None:
     """Twisted's order a, c, b: a call scheduled by a timed call waits an I/O pass."""
     order: list[str] = []

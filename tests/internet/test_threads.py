@@ -18,6 +18,9 @@ def _poolThreads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name.startswith("torsion-reactor")]
 
 
+# Watches the poller loop's doIteration; the asyncio reactors run asyncio's loop instead
+# (tests/internet/test_asyncio_reactor.py checks the same behaviour there).
+@pytest.mark.reactors("select", "poll", "epoll")
 def test_callFromThreadWakesBlockedLoop(reactor: ReactorCore) -> None:
     """The loop waits with no timer due for HANG_BOUND seconds; only the waker can end it."""
     started = threading.Event()

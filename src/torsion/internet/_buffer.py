@@ -47,6 +47,19 @@ class WriteBuffer:
         self._chunks.append(data)
         self.size += len(data)
 
+    def popFront(self, limit: int) -> bytes | memoryview:
+        """Remove and return the first chunk, or its first ``limit`` bytes if it is longer
+        (a zero-copy view; the rest stays first). The buffer must not be empty."""
+        head = self._chunks[0]
+        if len(head) > limit:
+            view = memoryview(head)
+            self._chunks[0] = view[limit:]
+            head = view[:limit]
+        else:
+            self._chunks.popleft()
+        self.size -= len(head)
+        return head
+
     def clear(self) -> None:
         """Drop everything buffered."""
         self._chunks.clear()

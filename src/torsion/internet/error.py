@@ -338,6 +338,7 @@ class InvalidAddressError(ValueError):
 class MulticastJoinError(Exception):
     """Joining or leaving a multicast group failed (the arguments say which and why)."""
 
+
 # -- child processes ---------------------------------------------------------------------------
 
 

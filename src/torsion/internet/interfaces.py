@@ -729,6 +729,7 @@ class IReactorUNIXDatagram(Protocol):
         """Exchange datagrams with the socket at path ``address`` only."""
         ...
 
+
 # -- child processes ---------------------------------------------------------------------------
 
 

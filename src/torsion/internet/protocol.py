@@ -382,6 +382,7 @@ class ConnectedDatagramProtocol(DatagramProtocol):
     def connectionFailed(self, failure: Failure) -> None:
         """Called if connecting failed (the peer's path does not exist, say)."""
 
+
 # -- process protocols (processes issue) ----------------------------------------------------
 
 
@@ -438,7 +439,6 @@ class ProcessProtocol(BaseProtocol):
 
     def processEnded(self, reason: Failure) -> None:
         """The child exited and every pipe closed: ``reason`` as in `processExited`."""
-
 
 
 class _ReactorTCP(_TypingProtocol):

@@ -11,6 +11,7 @@ import errno
 import logging
 import os
 import socket
+from collections.abc import Callable
 from typing import Any
 
 from torsion.internet._tcpconnection import (
@@ -88,6 +89,8 @@ class Port:
 
     numberAccepts = 128
     acceptRetryDelay = 1.0
+    #: The transport class of accepted connections (the asyncio reactor substitutes its own).
+    serverTransport: Callable[..., Any] = Server
 
     def __init__(
         self,
@@ -184,7 +187,7 @@ class Port:
             skt.close()
             return
         self.sessionno += 1
-        Server(skt, protocol, peer, self, self.sessionno, self.reactor)._start()
+        self.serverTransport(skt, protocol, peer, self, self.sessionno, self.reactor)._start()
 
     def _pauseAccepting(self, e: OSError) -> None:
         _log.error(
@@ -367,7 +370,9 @@ class _Attempt:
         self._unregister()
         self.socket = None
         protocol = self.connector.buildProtocol(peer)
-        client = Client(skt, protocol or Protocol(), peer, self.connector, self.reactor)
+        client = self.connector.clientTransport(
+            skt, protocol or Protocol(), peer, self.connector, self.reactor
+        )
         self.connector.transport = client
         if protocol is None:
             client.loseConnection()  # The factory refused: close, as Twisted does.
@@ -388,6 +393,9 @@ class Connector:
         state: ``"disconnected"``, ``"connecting"`` or ``"connected"``.
         transport: The `Client` transport once connected (the attempt while connecting).
     """
+
+    #: The transport class of the connection (the asyncio reactor substitutes its own).
+    clientTransport: Callable[..., Any] = Client
 
     def __init__(
         self,
@@ -410,7 +418,7 @@ class Connector:
         self.bindAddress = bindAddress
         self.reactor = reactor
         self.state = "disconnected"
-        self.transport: Client | _Attempt | None = None
+        self.transport: Any = None  # a clientTransport, an _Attempt, or None
         self.factoryStarted = False
         self._timeoutCall: IDelayedCall | None = None
 
@@ -453,7 +461,7 @@ class Connector:
         """Stop connecting, or close the connection once made."""
         if self.state == "connecting":
             self.stopConnecting()
-        elif self.state == "connected" and isinstance(self.transport, Client):
+        elif self.state == "connected" and self.transport is not None:
             self.transport.loseConnection()
 
     def getDestination(self) -> IPv4Address | IPv6Address:

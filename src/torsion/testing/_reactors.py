@@ -8,6 +8,7 @@ reactor), so adding a backend (asyncio, uvloop) is one entry here.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import select
 import sys
 from dataclasses import dataclass
@@ -38,12 +39,15 @@ class _Spec:
     module: str
     cls: str
     needs: str  # an attribute of the select module
+    package: str | None = None  # a package that must be importable, if any
 
 
 _SPECS: dict[str, _Spec] = {
     "select": _Spec("torsion.internet.selectreactor", "SelectReactor", "select"),
     "poll": _Spec("torsion.internet.pollreactor", "PollReactor", "poll"),
     "epoll": _Spec("torsion.internet.epollreactor", "EPollReactor", "epoll"),
+    "asyncio": _Spec("torsion.internet.asyncioreactor", "AsyncioReactor", "select"),
+    "uvloop": _Spec("torsion.internet.uvloopreactor", "UVLoopReactor", "select", "uvloop"),
 }
 
 #: Every reactor name torsion knows, installed on this platform or not.
@@ -67,9 +71,11 @@ def unavailableReason(name: str) -> str | None:
     Raises:
         ValueError: ``name`` is not a known reactor.
     """
-    needs = _spec(name).needs
-    if not hasattr(select, needs):
-        return f"select.{needs} is not available on this platform"
+    spec = _spec(name)
+    if not hasattr(select, spec.needs):
+        return f"select.{spec.needs} is not available on this platform"
+    if spec.package is not None and importlib.util.find_spec(spec.package) is None:
+        return f"{spec.package} is not installed (pip install torsion[{spec.package}])"
     return None
 
 
@@ -79,13 +85,16 @@ def availableReactors() -> list[str]:
 
 
 def defaultReactorName() -> str:
-    """The reactor ``torsion.internet.default.install`` would choose on this platform."""
-    # The same rule as torsion.internet.default, which installs rather than names.
-    if sys.platform.startswith("linux") and hasattr(select, "epoll"):
-        return "epoll"
-    if sys.platform != "darwin" and hasattr(select, "poll"):
-        return "poll"
-    return "select"
+    """The reactor ``torsion.internet.default.install`` would choose on this platform.
+
+    Raises:
+        ValueError: ``$TORSION_REACTOR`` names no reactor torsion knows.
+    """
+    from torsion.internet import default
+
+    name = default.defaultReactorName()
+    _spec(name)  # an unknown name fails here, with the list of known ones
+    return name
 
 
 def makeReactor(name: str | None = None) -> ReactorCore:

@@ -1,0 +1,650 @@
+"""TCP on asyncio's own transports, for the asyncio reactor: `AsyncioConnection` and kin.
+
+`AsyncioConnection` is both the asyncio protocol of a socket transport and the torsion transport
+its torsion protocol sees. The hot path has no Python of ours in it: the transport's
+``data_received`` *is* the torsion protocol's ``dataReceived`` (rebound whenever ``protocol``
+changes, as `startTLS` does), and a `write` that asyncio can take goes straight to the asyncio
+transport's ``write``; on uvloop the bytes then move in C.
+
+Everything else keeps the epoll transport's behaviour (`torsion.internet._tcpconnection`):
+
+* Accepting and connecting stay torsion's (`Port`, `Connector`, over the loop's
+  ``add_reader``/``add_writer``), so ``numberAccepts``, the EMFILE pause, timeouts,
+  ``stopConnecting`` and the error types are the same; the connected socket is then handed to
+  ``loop.connect_accepted_socket``. ``connectionMade`` runs at once, as on epoll; what it writes
+  waits in `_buffer` until asyncio has the socket.
+* asyncio's write-buffer limits are (0, 0), so ``pause_writing`` means "asyncio holds unsent
+  bytes" and ``resume_writing`` "it has sent them all". That drives what the epoll transport does
+  when its buffer drains: resuming producers, finishing ``loseConnection`` and
+  ``loseWriteConnection``. Those run on a later loop pass, never inside the asyncio callback.
+* At most `HANDOFF` bytes are given to asyncio at a time; the rest waits in `_buffer` as the
+  caller's own bytes (stock asyncio copies what it buffers, which for a 100 MB write would mean
+  100 MB more memory).
+* ``abortConnection`` resets the connection (SO_LINGER 0); a peer's half-close is a full close
+  for protocols that are not half-closeable, dropping what is unsent; an exception in
+  ``dataReceived`` is logged by asyncio (its exception handler) and becomes the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import socket
+import struct
+from collections.abc import Callable, Coroutine, Iterable
+from typing import TYPE_CHECKING, Any, cast
+
+from torsion.internet import tcp
+from torsion.internet._buffer import HIGH_WATER, WriteBuffer
+from torsion.internet._tcpconnection import _asBytes, makeAddress
+from torsion.internet.address import IPv4Address, IPv6Address
+from torsion.internet.error import ConnectionAborted, ConnectionDone, ConnectionLost
+from torsion.internet.interfaces import IHalfCloseableProtocol, IProducer
+from torsion.python.failure import Failure
+
+if TYPE_CHECKING:
+    from torsion.internet.asyncioreactor import AsyncioReactor
+    from torsion.internet.protocol import Protocol as _Protocol
+
+__all__ = ["HANDOFF", "AsyncioConnection", "Client", "Connector", "Port", "Server"]
+
+_log = logging.getLogger("torsion.internet.tcp")
+
+HANDOFF = 256 * 1024
+"""The most bytes handed to the asyncio transport's ``write`` in one call."""
+
+_LINGER_RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() sends RST.
+
+
+class AsyncioConnection(asyncio.Protocol):
+    """A TCP connection on an asyncio transport: the torsion transport of its protocol.
+
+    Attributes:
+        socket: The connected socket (asyncio's from the hand-over on).
+        reactor: The asyncio reactor.
+        connected: True until ``connectionLost``.
+        disconnecting: True once `loseConnection` was called.
+        disconnected: True once ``connectionLost`` ran.
+        producer: The registered producer, or None.
+        streamingProducer: Whether `producer` is a push producer.
+        producerPaused: Whether the transport has paused `producer`.
+    """
+
+    _peer: IPv4Address | IPv6Address
+    _tlsClientDefault = False  # Which side is the TLS client of startTLS(normal=True).
+
+    def __init__(self, skt: socket.socket, protocol: _Protocol, reactor: AsyncioReactor) -> None:
+        self.socket = skt
+        self.reactor = reactor
+        self._loop = reactor._asyncioEventloop
+        self._fileno = skt.fileno()
+        self._host = makeAddress(skt.getsockname())
+        self._transport: asyncio.Transport | None = None
+        self._transportWrite: Callable[[bytes | memoryview], object] = _refuse
+        self._buffer = WriteBuffer()  # What asyncio has not been given yet.
+        self.connected = True
+        self.disconnecting = False
+        self.disconnected = False
+        self.producer: IProducer | None = None
+        self.streamingProducer = False
+        self.producerPaused = False
+        self._writeOpen = True  # write() accepts data: not write-shut-down, aborted or closed.
+        self._direct = False  # write() may go straight to asyncio (see _updateDirect).
+        self._full = False  # asyncio holds unsent bytes (between pause_ and resume_writing).
+        self._paused = False  # pauseProducing() is in effect.
+        self._readOpen = True  # Reading may (re)start: no EOF, no loseConnection, no abort.
+        self._shutdownPending = False  # loseWriteConnection() waits for the buffer to drain.
+        self._writeShutDown = False
+        self._aborting = False
+        self._closing = False  # asyncio's close() or abort() was called.
+        self._drainScheduled = False
+        self._reason: Failure | None = None  # Decided reason for connectionLost, if any.
+        self._held: list[bytes] = []  # Read while it should have been paused (uvloop).
+        self.protocol = protocol
+        skt.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        reactor._connections.add(self)
+        self._handOver(self._loop.connect_accepted_socket(lambda: self, skt))
+
+    @property
+    def protocol(self) -> _Protocol:
+        """The protocol receiving this connection's events; setting it rebinds the fast path."""
+        return self._protocol
+
+    @protocol.setter
+    def protocol(self, protocol: _Protocol) -> None:
+        self._protocol = protocol
+        self._deliverTo(protocol.dataReceived)
+
+    def _deliverTo(self, receiver: Callable[[bytes], object]) -> None:
+        """Make ``receiver`` asyncio's ``data_received`` for this connection."""
+        self.data_received = receiver  # type: ignore[method-assign,assignment]
+        if self._transport is not None and not self._closing:
+            self._transport.set_protocol(self)  # uvloop caches data_received: refresh it
+
+    def __repr__(self) -> str:
+        peer = self._peer
+        return f"<{type(self).__name__} {self.logPrefix()} {self._host} -> {peer}>"
+
+    # -- the descriptor view the reactor and tests see ------------------------------------------
+
+    def fileno(self) -> int:
+        """Return the socket's file descriptor (the number it had when connected)."""
+        return self._fileno
+
+    def logPrefix(self) -> str:
+        """Return the prefix for log lines about this connection: the protocol's class name."""
+        return self._protocol.__class__.__name__
+
+    def isReading(self) -> bool:
+        """Whether data is being read (for the reactor's ``getReaders``)."""
+        return self.connected and self._readOpen and not self._paused and not self._closing
+
+    def isWriting(self) -> bool:
+        """Whether data waits to be sent (for the reactor's ``getWriters``)."""
+        return self.connected and (self._full or bool(self._buffer.size))
+
+    def connectionLost(self, reason: Failure) -> None:
+        """Close now and tell the protocol (the reactor calls this at shutdown and cleanup)."""
+        if self.disconnected:
+            return
+        if reason.check(ConnectionAborted):
+            self._linger()
+        if self._transport is not None:
+            self._closing = True
+            self._transport.abort()
+        self._lost(reason)
+
+    # -- starting: torsion's side at once, asyncio's on the next pass ---------------------------
+
+    def _start(self) -> None:
+        """Call the protocol's ``makeConnection`` (asyncio gets the socket on the next pass).
+
+        An exception from ``connectionMade`` closes the connection with it as the reason.
+        """
+        try:
+            self._protocol.makeConnection(self)
+        except Exception as exc:
+            self._closeSoon(self._callbackFailed("connectionMade", exc))
+
+    def _handOver(self, coroutine: Coroutine[Any, Any, object], _: object = None) -> None:
+        """Run ``connect_accepted_socket`` to its end, without a Task.
+
+        Its first step creates the asyncio transport at once (which then calls
+        `connection_made` on the next pass); it then only waits for that call. A Task would
+        cost an extra pass and more work per connection; this is the part of one that is needed:
+        step the coroutine, and step it again when the future it waits on is done.
+        """
+        try:
+            future = coroutine.send(None)
+        except StopIteration:
+            return
+        except Exception as exc:  # asyncio could not take the socket
+            if not self.disconnected:
+                self.socket.close()
+                self._lost(Failure(ConnectionLost(str(exc))))
+            return
+        future._asyncio_future_blocking = False
+        future.add_done_callback(functools.partial(self._handOver, coroutine))
+
+    # -- asyncio's protocol side ------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        """asyncio has the socket: send what waited, apply pauses and pending closes."""
+        t = self._transport = cast("asyncio.Transport", transport)
+        if self.disconnected or self._reason is not None:
+            self._closing = True
+            t.abort()
+            return
+        t.set_write_buffer_limits(0, 0)
+        self._transportWrite = t.write
+        if self._paused or not self._readOpen:
+            t.pause_reading()
+            # uvloop starts reading once connection_made returns, paused or not: hold what
+            # arrives until reading may resume.
+            self._deliverTo(self._hold)
+        self._feed()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """asyncio closed the transport: tell the protocol why, once."""
+        if self.disconnected:
+            return
+        if self._reason is not None:
+            reason = self._reason
+        elif exc is None:
+            reason = Failure(ConnectionDone())
+        elif isinstance(exc, OSError):
+            reason = Failure(ConnectionLost(exc.strerror or str(exc)))
+        else:  # The protocol's dataReceived raised (asyncio logged it).
+            reason = Failure(exc)
+        self._lost(reason)
+
+    def eof_received(self) -> bool:
+        """The peer half-closed: ``readConnectionLost`` if half-closeable, else a full close."""
+        if self._held:
+            self._release()
+        self._readOpen = False
+        protocol = self._protocol
+        if not isinstance(protocol, IHalfCloseableProtocol):
+            self._closeNow(ConnectionDone())
+            return True
+        try:
+            protocol.readConnectionLost()
+        except Exception as exc:
+            self._closeNow(self._callbackFailed("readConnectionLost", exc))
+            return True
+        if self._writeShutDown:  # Both directions are shut down: nothing can happen any more.
+            self._closeNow(ConnectionDone())
+        return True
+
+    def pause_writing(self) -> None:
+        """asyncio holds unsent bytes (the limits are 0): write to `_buffer` meanwhile."""
+        self._full = True
+        self._direct = False
+
+    def resume_writing(self) -> None:
+        """asyncio sent everything it held: give it more, or note that all is sent."""
+        self._full = False
+        self._feed()
+
+    # -- ITransport ---------------------------------------------------------------------------
+
+    def write(self, data: bytes) -> None:
+        """Send ``data``: at once if nothing is waiting, else after what is.
+
+        Ignored once the connection (or its writing half) is closed.
+
+        Raises:
+            TypeError: ``data`` is not bytes-like (``bytearray`` and ``memoryview`` are copied).
+        """
+        if type(data) is not bytes:
+            data = _asBytes(data)
+        if self._direct and len(data) <= HANDOFF:
+            self._transportWrite(data)
+        elif self._writeOpen and data:
+            self._buffer.append(data)
+            self._direct = False
+            if not self._full:
+                self._feed()
+        else:
+            return
+        if self.streamingProducer and not self.producerPaused:
+            self._checkHighWater()
+
+    def writeSequence(self, data: Iterable[bytes]) -> None:
+        """Send each chunk of ``data`` in order.
+
+        Raises:
+            TypeError: A chunk is not bytes-like; nothing is written then.
+        """
+        chunks = [chunk if type(chunk) is bytes else _asBytes(chunk) for chunk in data]
+        if not self._writeOpen:
+            return
+        for chunk in chunks:
+            if chunk:
+                self._buffer.append(chunk)
+        self._direct = False
+        if not self._full:
+            self._feed()
+        if self.streamingProducer and not self.producerPaused:
+            self._checkHighWater()
+
+    def loseConnection(self) -> None:
+        """Stop reading now; close once everything written (even later) has been sent.
+
+        The close also waits for a registered producer to be unregistered. The protocol's
+        ``connectionLost(ConnectionDone)`` follows from the loop, never from inside this call.
+        """
+        if self.disconnecting or not self.connected:
+            return
+        self.disconnecting = True
+        self._readOpen = False
+        if self._transport is not None and not self._closing:
+            self._transport.pause_reading()
+        self._scheduleDrain()
+
+    def abortConnection(self) -> None:
+        """Close now, dropping whatever is unsent; the peer sees a reset.
+
+        The protocol's ``connectionLost(ConnectionAborted)`` follows from the loop.
+        """
+        if self._aborting or not self.connected:
+            return
+        self._aborting = True
+        self._closeSoon(ConnectionAborted())
+
+    def loseWriteConnection(self) -> None:
+        """Half-close: shut down sending once everything is sent; reading continues.
+
+        A half-closeable protocol then gets ``writeConnectionLost()``.
+        """
+        if self._shutdownPending or not self._writeOpen:
+            return
+        self._shutdownPending = True
+        self._scheduleDrain()
+
+    def getPeer(self) -> IPv4Address | IPv6Address:
+        """Return the remote end's address."""
+        return self._peer
+
+    def getHost(self) -> IPv4Address | IPv6Address:
+        """Return the local end's address."""
+        return self._host
+
+    def getHandle(self) -> socket.socket:
+        """Return the socket."""
+        return self.socket
+
+    # -- ITCPTransport socket options ----------------------------------------------------------
+
+    def getTcpNoDelay(self) -> bool:
+        """Return whether TCP_NODELAY is on (it is by default)."""
+        return bool(self.socket.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+    def setTcpNoDelay(self, enabled: bool) -> None:
+        """Turn TCP_NODELAY (no Nagle delay for small writes) on or off."""
+        self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, enabled)
+
+    def getTcpKeepAlive(self) -> bool:
+        """Return whether SO_KEEPALIVE is on."""
+        return bool(self.socket.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE))
+
+    def setTcpKeepAlive(self, enabled: bool) -> None:
+        """Turn SO_KEEPALIVE on or off."""
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, enabled)
+
+    # -- ITLSTransport --------------------------------------------------------------------------
+
+    def startTLS(self, contextFactory: Any, normal: bool = True) -> None:
+        """Encrypt from now on (STARTTLS); see `torsion.protocols.tls.startTLS`.
+
+        Args:
+            contextFactory: The TLS settings (`optionsForClientTLS(...)`, ...).
+            normal: True: the side that made the connection is the TLS client.
+        """
+        from torsion.protocols.tls import startTLS
+
+        startTLS(self, contextFactory, normal, self.reactor)
+
+    # -- the transport as a producer of incoming data, and as a consumer -----------------------
+
+    def pauseProducing(self) -> None:
+        """Stop reading until `resumeProducing` (no ``dataReceived`` meanwhile)."""
+        self._paused = True
+        if self._transport is not None and not self._closing:
+            self._transport.pause_reading()
+
+    def resumeProducing(self) -> None:
+        """Read again after `pauseProducing` (unless reading has ended)."""
+        self._paused = False
+        if self._transport is not None and self._readOpen and not self._closing:
+            if self._held:
+                self._loop.call_soon(self._release)
+            self._transport.resume_reading()
+
+    def _hold(self, data: bytes) -> None:
+        """``data_received`` while reading should be paused (see `connection_made`)."""
+        self._held.append(data)
+        if (self._paused or not self._readOpen) and not self._closing:
+            self._transport.pause_reading()  # type: ignore[union-attr]
+        else:
+            self._release()
+
+    def _release(self) -> None:
+        """Deliver the data held back while paused, then read straight to the protocol."""
+        if self._paused or not self._readOpen or self._closing:
+            return
+        held, self._held = self._held, []
+        self._deliverTo(self._protocol.dataReceived)
+        for data in held:
+            try:
+                self._protocol.dataReceived(data)
+            except Exception as exc:
+                self._closeSoon(self._callbackFailed("dataReceived", exc))
+                return
+
+    def stopProducing(self) -> None:
+        """Close the connection, as `loseConnection`."""
+        self.loseConnection()
+
+    def registerProducer(self, producer: IProducer, streaming: bool) -> None:
+        """Let ``producer`` feed this transport, paced by what is unsent.
+
+        A streaming (push) producer is paused above the high-water mark (64 KiB) and resumed
+        once everything is sent; a pull producer is asked for data now and each time
+        everything is sent. On a closed connection the producer is stopped at once.
+
+        Raises:
+            RuntimeError: Another producer is registered.
+        """
+        if self.producer is not None:
+            raise RuntimeError(
+                f"Cannot register producer {producer!r}, because producer "
+                f"{self.producer!r} was never unregistered."
+            )
+        if self.disconnected:
+            producer.stopProducing()
+            return
+        self.producer = producer
+        self.streamingProducer = streaming
+        self.producerPaused = False
+        if not streaming:
+            self._direct = False  # Writes wait for a pass, which asks for the next chunk.
+            producer.resumeProducing()  # type: ignore[attr-defined]
+        else:
+            self._checkHighWater()
+
+    def unregisterProducer(self) -> None:
+        """Detach the producer; a pending `loseConnection` can now complete."""
+        self.producer = None
+        self.streamingProducer = self.producerPaused = False
+        self._updateDirect()
+        if self.connected and (self.disconnecting or self._shutdownPending):
+            self._scheduleDrain()
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _updateDirect(self) -> None:
+        self._direct = (
+            self._writeOpen
+            and self._transport is not None
+            and not self._full
+            and not self._buffer.size
+            and (self.producer is None or self.streamingProducer)
+        )
+
+    def _feed(self) -> None:
+        """Give asyncio what waits in `_buffer` while it takes it all; note a full drain."""
+        if self._transport is None or not self._writeOpen:
+            return
+        buffer, write = self._buffer, self._transportWrite
+        while buffer.size and not self._full:
+            write(buffer.popFront(HANDOFF))
+        if not buffer.size and not self._full:
+            self._updateDirect()
+            producer = self.producer
+            if (
+                self.disconnecting
+                or self._shutdownPending
+                or (producer is not None and (self.producerPaused or not self.streamingProducer))
+            ):
+                self._scheduleDrain()
+
+    def _checkHighWater(self) -> None:
+        size = self._buffer.size
+        if self._full and self._transport is not None:
+            size += self._transport.get_write_buffer_size()
+        if size > HIGH_WATER:
+            self.producerPaused = True
+            self.producer.pauseProducing()  # type: ignore[union-attr]
+
+    def _scheduleDrain(self) -> None:
+        if not self._drainScheduled:
+            self._drainScheduled = True
+            self._loop.call_soon(self._drained)
+
+    def _drained(self) -> None:
+        """On a loop pass after everything was sent: serve producers, then pending closes."""
+        self._drainScheduled = False
+        if self.disconnected or self._transport is None or self._full or self._buffer.size:
+            return  # Not (or no longer) drained; the next drain schedules this again.
+        producer = self.producer
+        if producer is not None and (self.producerPaused or not self.streamingProducer):
+            self.producerPaused = False
+            try:
+                producer.resumeProducing()  # type: ignore[attr-defined]
+            except Exception as exc:
+                self._closeSoon(self._callbackFailed("resumeProducing", exc))
+                return
+        if self._buffer.size or self._full or self.producer is not None or self._closing:
+            return
+        if self.disconnecting:
+            self._closing = True
+            self._writeOpen = self._direct = False
+            self._transport.close()  # connection_lost(None): ConnectionDone
+        elif self._shutdownPending:
+            self._shutDownWrite(self._transport)
+
+    def _shutDownWrite(self, transport: asyncio.Transport) -> None:
+        self._shutdownPending = False
+        self._writeShutDown = True
+        self._writeOpen = self._direct = False
+        try:
+            transport.write_eof()
+        except OSError as e:
+            self._closeSoon(ConnectionLost(e.strerror or str(e)))
+            return
+        protocol = self._protocol
+        if isinstance(protocol, IHalfCloseableProtocol):
+            try:
+                protocol.writeConnectionLost()
+            except Exception as exc:
+                self._closeSoon(self._callbackFailed("writeConnectionLost", exc))
+                return
+        if not self._readOpen:
+            self._closeSoon(ConnectionDone())
+
+    def _closeSoon(self, reason: BaseException) -> None:
+        """Stop all I/O now; ``connectionLost(reason)`` follows on a later loop pass."""
+        self._writeOpen = self._direct = self._readOpen = False
+        self._buffer.clear()
+        if self._reason is None:
+            self._reason = Failure(reason)
+        if isinstance(reason, ConnectionAborted):
+            self._linger()
+        if self._transport is not None:
+            self._closing = True
+            self._transport.abort()
+        # Else asyncio does not have the socket yet: connection_made aborts it.
+
+    def _closeNow(self, reason: BaseException) -> None:
+        """From an asyncio callback (a loop pass): close, and tell the protocol now."""
+        self._closing = True
+        self._transport.abort()  # type: ignore[union-attr]
+        self._lost(Failure(reason))
+
+    def _linger(self) -> None:
+        """Make the close send a reset (the peer sees ECONNRESET)."""
+        try:
+            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_RESET)
+        except OSError:
+            pass  # Already closed or reset: nothing left to reset.
+
+    def _lost(self, reason: Failure) -> None:
+        self.disconnected = True
+        self.connected = False
+        self._writeOpen = self._direct = self._readOpen = False
+        self._buffer.clear()
+        self.reactor._connections.discard(self)
+        producer, self.producer = self.producer, None
+        if producer is not None:
+            self._safely("stopProducing", producer.stopProducing)
+        self._safely("connectionLost", self._protocol.connectionLost, reason)
+        self._notifyLost(reason)
+
+    def _notifyLost(self, reason: Failure) -> None:
+        """Tell whoever owns this connection (port, connector) that it is gone."""
+
+    def _callbackFailed(self, name: str, exc: Exception) -> Exception:
+        """Log an exception a protocol (or producer) callback raised; it becomes the reason."""
+        _log.error(
+            "Unhandled error in %s.%s; closing the connection",
+            self.logPrefix(),
+            name,
+            exc_info=exc,
+        )
+        return exc
+
+    def _safely(self, name: str, f: Callable[..., object], *args: object) -> None:
+        try:
+            f(*args)
+        except Exception as exc:
+            _log.error("Unhandled error in %s.%s", self.logPrefix(), name, exc_info=exc)
+
+
+def _refuse(data: bytes | memoryview) -> None:
+    """The asyncio write before asyncio has the socket: never called (`_direct` is False)."""
+    raise AssertionError("write before the transport exists")
+
+
+class Server(AsyncioConnection):
+    """A connection accepted by a listening `Port`.
+
+    Attributes:
+        server: The port that accepted it.
+        sessionno: Its number among the port's connections.
+    """
+
+    def __init__(
+        self,
+        skt: socket.socket,
+        protocol: _Protocol,
+        client: IPv4Address | IPv6Address,
+        server: Any,
+        sessionno: int,
+        reactor: AsyncioReactor,
+    ) -> None:
+        super().__init__(skt, protocol, reactor)
+        self._peer = client
+        self.server = server
+        self.sessionno = sessionno
+
+    def _notifyLost(self, reason: Failure) -> None:
+        self.server.connectionClosed()
+
+
+class Client(AsyncioConnection):
+    """A connection made by a `Connector`.
+
+    Attributes:
+        connector: The connector that made it, told when it is lost.
+    """
+
+    _tlsClientDefault = True
+
+    def __init__(
+        self,
+        skt: socket.socket,
+        protocol: _Protocol,
+        peer: IPv4Address | IPv6Address,
+        connector: Any,
+        reactor: AsyncioReactor,
+    ) -> None:
+        super().__init__(skt, protocol, reactor)
+        self._peer = peer
+        self.connector = connector
+
+    def _notifyLost(self, reason: Failure) -> None:
+        self.connector.connectionLost(reason)
+
+
+class Port(tcp.Port):
+    """A listening TCP port (`torsion.internet.tcp.Port`) whose connections are `Server`s."""
+
+    serverTransport = Server
+
+
+class Connector(tcp.Connector):
+    """A TCP connector (`torsion.internet.tcp.Connector`) whose connection is a `Client`."""
+
+    clientTransport = Client
