@@ -27,6 +27,7 @@ class Certs:
     """Everything the tests need: a trusted CA, certificates it issued, and an untrusted CA."""
 
     directory: Path  # PEM files: ca.pem, server.pem (key + chain), key.pem, cert.pem, ...
+    sni: Path  # A tls: server directory: alpha.pem, beta/{privkey,cert,chain}.pem, wild.pem
     ca: Certificate
     server: PrivateCertificate  # localhost, 127.0.0.1
     expired: PrivateCertificate  # localhost, expired yesterday
@@ -44,6 +45,23 @@ class Certs:
 
 def _private(leaf: trustme.LeafCert) -> PrivateCertificate:
     return PrivateCertificate.loadPEM(leaf.private_key_and_cert_chain_pem.bytes())
+
+
+def _sniDirectory(ca: trustme.CA, directory: Path) -> Path:
+    """Certificates as a ``tls:`` server finds them: one file with key and chain (alpha, also
+    127.0.0.1), certbot's split files with an intermediate CA (beta), a wildcard, the CA."""
+    (directory / "beta").mkdir(parents=True)
+    ca.issue_cert("alpha.example", "127.0.0.1").private_key_and_cert_chain_pem.write_to_path(
+        str(directory / "alpha.pem")
+    )
+    beta = ca.create_child_ca().issue_cert("beta.example", "www.beta.example")
+    beta.private_key_pem.write_to_path(str(directory / "beta" / "privkey.pem"))
+    beta.cert_chain_pems[0].write_to_path(str(directory / "beta" / "cert.pem"))
+    beta.cert_chain_pems[1].write_to_path(str(directory / "beta" / "chain.pem"))
+    wild = ca.issue_cert("*.wild.example")
+    wild.private_key_and_cert_chain_pem.write_to_path(str(directory / "wild.pem"))
+    ca.cert_pem.write_to_path(str(directory / "ca.pem"))
+    return directory
 
 
 @functools.cache
@@ -67,6 +85,7 @@ def certs() -> Certs:
     client.private_key_and_cert_chain_pem.write_to_path(str(directory / "client.pem"))
     return Certs(
         directory=directory,
+        sni=_sniDirectory(ca, directory / "sni"),
         ca=Certificate.loadPEM(ca.cert_pem.bytes()),
         server=_private(server),
         expired=_private(expired),

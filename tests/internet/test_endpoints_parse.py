@@ -83,7 +83,7 @@ BAD = [
     (clientFromString, "bogus:h:80", "Unknown endpoint type: 'bogus'"),
     (serverFromString, "unix:/tmp/sock:mode=rw", "mode must be octal permissions"),
     (serverFromString, "ssl:443:privateKey=k.pem", "cannot read 'k.pem'"),
-    (serverFromString, "tls:443", "'tls' is not available yet"),
+    (serverFromString, "tls:443", "'443' is not a directory"),
     (serverFromString, "tcp", "missing port"),
     (serverFromString, "tcp:interface=127.0.0.1", "missing port"),
     (clientFromString, "tcp:example.com", "missing port"),

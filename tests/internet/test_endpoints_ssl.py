@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,10 +14,12 @@ from torsion.internet.endpoints import (
     SSL4ClientEndpoint,
     SSL4ServerEndpoint,
     TCP4ClientEndpoint,
+    TCP6ServerEndpoint,
     clientFromString,
     connectProtocol,
     serverFromString,
     wrapClientTLS,
+    wrapServerTLS,
 )
 from torsion.internet.testing import MemoryReactor
 
@@ -28,13 +31,21 @@ def serve(reactor: Any, description: str) -> tuple[Any, Collecting]:
 
 
 def roundTrip(reactor: Any, endpoint: Any, factory: Collecting) -> Any:
+    """Echo b"ping" through ``endpoint``; a connection lost first fails with its reason."""
     client = runUntil(reactor, connectProtocol(endpoint, Recorder()))
+
+    def lostFirst(why: Any) -> Any:
+        if not client.enough.called:
+            client.enough.errback(why.failure)
+        return why
+
+    client.lost.addCallback(lostFirst)
     client.expect = 4
     client.transport.write(b"ping")
     assert runUntil(reactor, client.enough) == b"ping"
     client.transport.loseConnection()
     assert runUntil(reactor, client.lost).check(error.ConnectionDone)
-    runUntil(reactor, factory.built[0].lost)
+    runUntil(reactor, factory.built[-1].lost)
     return client
 
 
@@ -83,6 +94,48 @@ def test_wrap_client_tls_over_tcp(reactor: Any) -> None:
     runUntil(reactor, port.stopListening())
 
 
+def test_tls_server_string_picks_the_certificate_by_sni(reactor: Any) -> None:
+    """``tls:DIRECTORY``: each client gets the certificate for the name it sent, with its
+    chain (beta's intermediate comes from another file); no name gets the first (alpha's)."""
+    port, factory = serve(reactor, f"tls:{certs().sni}:port=0:interface=127.0.0.1")
+    number = port.getHost().port
+    served = {}
+    for hostname in ["alpha.example", "beta.example", "www.beta.example", "a.wild.example"]:
+        tcp = TCP4ClientEndpoint(reactor, "127.0.0.1", number)
+        endpoint = wrapClientTLS(certs().clientOptions(hostname), tcp, reactor)
+        served[hostname] = roundTrip(reactor, endpoint, factory).transport.getPeerCertificate()
+    assert served["beta.example"] == served["www.beta.example"] != served["alpha.example"]
+    assert len(set(served.values())) == 3
+    noName = clientFromString(reactor, f"tls:127.0.0.1:{number}:trustRoots={certs().sni}")
+    proto = roundTrip(reactor, noName, factory)
+    assert proto.transport.getPeerCertificate() == served["alpha.example"]
+    runUntil(reactor, port.stopListening())
+
+
+def test_tls_server_unknown_name_gets_the_default_certificate(reactor: Any) -> None:
+    port, factory = serve(reactor, f"tls:{certs().sni}:port=0:interface=127.0.0.1")
+    tcp = TCP4ClientEndpoint(reactor, "127.0.0.1", port.getHost().port)
+    endpoint = wrapClientTLS(certs().clientOptions("b.a.wild.example"), tcp, reactor)
+    proto = runUntil(reactor, connectProtocol(endpoint, Recorder()))
+    assert "Hostname mismatch" in str(runUntil(reactor, proto.lost).value)
+    runUntil(reactor, factory.built[0].lost)
+    runUntil(reactor, port.stopListening())
+
+
+def test_tls_server_parsed_arguments() -> None:
+    """Twisted's defaults (port 443, backlog 50, interface ``::``) and positional order."""
+    reactor = MemoryReactor()
+    server = serverFromString(reactor, f"tls:{certs().sni}")
+    inner = server._wrappedEndpoint
+    assert isinstance(inner, TCP6ServerEndpoint)
+    assert (inner._port, inner._backlog, inner._interface) == (443, 50, "::")
+    server = serverFromString(reactor, f"tls:{certs().sni}:8443:7:127.0.0.1")
+    inner = server._wrappedEndpoint
+    assert (inner._port, inner._backlog, inner._interface) == (8443, 7, "127.0.0.1")
+    assert server._contextFactory.getContext().sni_callback is not None
+    assert isinstance(wrapServerTLS(certs().serverOptions(), inner), type(server))
+
+
 def test_parsed_arguments() -> None:
     d = certs().directory
     reactor = MemoryReactor()
@@ -108,10 +161,26 @@ def test_parsed_arguments() -> None:
         ("client", "tls:example.com:443:colour=blue", "unexpected argument 'colour'"),
         ("client", "tls:example.com:443:trustRoots=/nonexistent", "no PEM certificates"),
         ("client", "tls:example.com:443:privateKey=k.pem", "needs its certificate"),
+        ("server", "tls", "missing path"),
+        ("server", "tls:/nonexistent", "'/nonexistent' is not a directory"),
+        ("server", "tls:{sni}:port=https", "port must be an integer, not 'https'"),
+        ("server", "tls:{sni}:colour=red", "unexpected argument 'colour'"),
+        ("server", "tls:{empty}", "no private key with its certificate"),
+        ("server", "tls:{notBase64}", "bad PEM data in '.*x.pem': Incorrect padding"),
+        ("server", "tls:{notCertificate}", "bad PEM data in '.*x.pem': truncated DER element"),
     ],
 )
-def test_bad_descriptions(kind: str, description: str, message: str) -> None:
+def test_bad_descriptions(tmp_path: Path, kind: str, description: str, message: str) -> None:
     parse = serverFromString if kind == "server" else clientFromString
+    directories = {"sni": certs().sni, "empty": tmp_path / "empty"}
+    for name, body in [("notBase64", "AAA"), ("notCertificate", "AAAA")]:
+        directories[name] = tmp_path / name
+        directories[name].mkdir()
+        pem = f"-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n"
+        (directories[name] / "x.pem").write_text(pem)
+    directories["empty"].mkdir()
+    (directories["empty"] / "ca.pem").write_bytes(certs().ca.dumpPEM())  # no key
+    description = description.format(**directories)
     with pytest.raises(ValueError, match=message) as info:
         parse(MemoryReactor(), description)
     assert description in str(info.value)

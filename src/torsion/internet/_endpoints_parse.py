@@ -5,6 +5,10 @@ argument with an ``=`` is a keyword argument (only the first ``=`` counts, so va
 more); ``\\`` makes the next character literal (``\\:``, ``\\=``, ``\\\\``). The type is matched
 case-insensitively.
 
+``tcp:`` and ``tcp6:`` are built in here; ``unix:`` (``_endpoints_unix``), ``ssl:`` and ``tls:``
+(``_endpoints_ssl``: the ``tls:`` server is Twisted's directory of PEM files chosen by SNI) are
+registered by their modules, which ``torsion.internet.endpoints`` imports.
+
 New endpoint types come from two places, looked up after the built-in ones:
 
 * `registerServerParser` / `registerClientParser`, for a program: a callable
@@ -258,7 +262,8 @@ def serverFromString(reactor: Any, description: str) -> Any:
 
     Built-in types: ``tcp:PORT[:interface=ADDRESS][:backlog=N]`` (`TCP4ServerEndpoint`) and
     ``tcp6:PORT[:interface=ADDRESS][:backlog=N]`` (`TCP6ServerEndpoint`, interface ``::``);
-    the arguments may also be positional, in that order. Other types come from
+    the arguments may also be positional, in that order. ``unix:``, ``ssl:`` and ``tls:``
+    come with ``torsion.internet.endpoints`` (docs/endpoints.md); other types from
     `registerServerParser` and the ``torsion.endpoints`` entry points.
 
     Raises:
@@ -273,8 +278,9 @@ def clientFromString(reactor: Any, description: str) -> Any:
 
     Built-in types: ``tcp:HOST:PORT[:timeout=SECONDS][:bindAddress=ADDRESS]``
     (`TCP4ClientEndpoint`; ``host=`` and ``port=`` may be keywords) and the same with
-    ``tcp6:`` (`TCP6ClientEndpoint`). Other types come from `registerClientParser` and the
-    ``torsion.endpoints`` entry points.
+    ``tcp6:`` (`TCP6ClientEndpoint`). ``unix:``, ``ssl:`` and ``tls:`` come with
+    ``torsion.internet.endpoints`` (docs/endpoints.md); other types from
+    `registerClientParser` and the ``torsion.endpoints`` entry points.
 
     Raises:
         ValueError: The description is bad; the message names the problem and quotes it.

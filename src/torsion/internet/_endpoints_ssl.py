@@ -1,9 +1,10 @@
-"""TLS endpoints: `SSL4ServerEndpoint`, `SSL4ClientEndpoint`, `wrapClientTLS`, and the ``ssl:``
-and ``tls:`` description strings (registered with the parsers of ``_endpoints_parse``).
+"""TLS endpoints: `SSL4ServerEndpoint`, `SSL4ClientEndpoint`, `wrapClientTLS`, `wrapServerTLS`,
+and the ``ssl:`` and ``tls:`` description strings (registered with ``_endpoints_parse``).
 
 Unlike Twisted, every client description verifies the server: ``ssl:`` trusts ``caCertsDir``
 (or the system's store) and checks ``hostname`` (default: the host connected to), as ``tls:``
-does with ``trustRoots``.
+does with ``trustRoots``. The ``tls:`` server is Twisted's: a directory of PEM files whose
+certificates are chosen by SNI (`torsion.internet._sslpems`), over `TCP6ServerEndpoint`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from torsion.internet._endpoints_parse import (
     registerClientParser,
     registerServerParser,
 )
-from torsion.internet._endpoints_tcp import _WrappingFactory
+from torsion.internet._endpoints_tcp import TCP6ServerEndpoint, _WrappingFactory
 from torsion.internet._happyeyeballs import HostnameEndpoint
 from torsion.internet._sslcerts import (
     Certificate,
@@ -31,12 +32,13 @@ from torsion.internet._sslcerts import (
     trustRootFromCertificates,
 )
 from torsion.internet._sslcontexts import CertificateOptions, optionsForClientTLS
+from torsion.internet._sslpems import loadDirectoryOfPEMs
 from torsion.internet.defer import Deferred, fail, succeed
 from torsion.internet.interfaces import IListeningPort, IReactorTime
 from torsion.internet.protocol import Factory
 from torsion.protocols.tls import TLSMemoryBIOFactory
 
-__all__ = ["SSL4ClientEndpoint", "SSL4ServerEndpoint", "wrapClientTLS"]
+__all__ = ["SSL4ClientEndpoint", "SSL4ServerEndpoint", "wrapClientTLS", "wrapServerTLS"]
 
 
 class SSL4ServerEndpoint:
@@ -158,6 +160,37 @@ def wrapClientTLS(
     return _TLSWrapperEndpoint(connectionCreator, wrappedEndpoint, clock)
 
 
+class _TLSServerWrapperEndpoint:
+    """A server endpoint that talks TLS over another server endpoint."""
+
+    def __init__(self, connectionCreator: Any, wrappedEndpoint: Any, clock: Any) -> None:
+        self._contextFactory = connectionCreator
+        self._wrappedEndpoint = wrappedEndpoint
+        self._clock = clock
+
+    def __repr__(self) -> str:
+        return f"<TLS over {self._wrappedEndpoint!r}>"
+
+    def listen(self, protocolFactory: Factory) -> Deferred[IListeningPort]:
+        """Listen on the wrapped endpoint; each connection is a TLS server."""
+        tls = TLSMemoryBIOFactory(self._contextFactory, False, protocolFactory, self._clock)
+        listening: Deferred[IListeningPort] = self._wrappedEndpoint.listen(tls)
+        return listening
+
+
+def wrapServerTLS(
+    connectionCreator: Any, wrappedEndpoint: Any, clock: IReactorTime | None = None
+) -> _TLSServerWrapperEndpoint:
+    """A server endpoint talking TLS (``connectionCreator``'s settings) over ``wrappedEndpoint``.
+
+    Args:
+        connectionCreator: The server's TLS settings (`CertificateOptions`, ...).
+        wrappedEndpoint: Any server endpoint (TCP, UNIX, ...).
+        clock: The clock for the TLS timeouts (default: the global reactor).
+    """
+    return _TLSServerWrapperEndpoint(connectionCreator, wrappedEndpoint, clock)
+
+
 # -- description strings --------------------------------------------------------------------------
 
 
@@ -211,6 +244,7 @@ _SSL_CLIENT_NAMES = (
     "timeout",
     "bindAddress",
 )
+_TLS_SERVER_NAMES = ("path", "port", "backlog", "interface")
 _TLS_CLIENT_NAMES = (
     "host",
     "port",
@@ -235,6 +269,22 @@ def _parseSSLServer(reactor: Any, *args: str, **kwargs: str) -> SSL4ServerEndpoi
         chain = certificatesFromPEM(_read(bound["extraCertChain"]))
     options = CertificateOptions(identity.privateKey, identity, extraCertChain=chain)
     return SSL4ServerEndpoint(reactor, port, options, backlog, bound.get("interface", ""))
+
+
+def _parseTLSServer(reactor: Any, *args: str, **kwargs: str) -> _TLSServerWrapperEndpoint:
+    """Twisted's ``tls:PATH[:port=443][:backlog=50][:interface=::]``: SNI over a directory."""
+    bound = _bind(args, kwargs, _TLS_SERVER_NAMES, _TLS_SERVER_NAMES, ("path",))
+    port = _integer("port", bound.get("port", "443"), 0, 65535)
+    backlog = _integer("backlog", bound.get("backlog", "50"), 0, 2**31 - 1)
+    try:
+        found = loadDirectoryOfPEMs(bound["path"])
+    except ValueError as e:
+        raise _Problem(str(e)) from None
+    options = CertificateOptions(
+        found.default.privateKey, found.default, serverNameCertificates=found.byName
+    )
+    inner = TCP6ServerEndpoint(reactor, port, backlog, bound.get("interface", "::"))
+    return wrapServerTLS(options, inner, reactor)
 
 
 def _parseSSLClient(reactor: Any, *args: str, **kwargs: str) -> SSL4ClientEndpoint:
@@ -274,4 +324,5 @@ def _parseTLSClient(reactor: Any, *args: str, **kwargs: str) -> _TLSWrapperEndpo
 
 registerServerParser("ssl", _parseSSLServer)
 registerClientParser("ssl", _parseSSLClient)
+registerServerParser("tls", _parseTLSServer)
 registerClientParser("tls", _parseTLSClient)

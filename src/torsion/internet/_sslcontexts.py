@@ -95,7 +95,8 @@ class CertificateOptions:
         insecurelyLowerMinimumTo: A lower minimum version (TLS 1.0, 1.1): insecure.
         lowerMaximumSecurityTo: A maximum version.
         serverNameCertificates: (torsion) Certificates for SNI: a server presents the one
-            whose key is the host name the client asked for, and ``certificate`` otherwise.
+            whose key is the host name the client asked for (or ``*.`` and all but its first
+            label: a wildcard), and ``certificate`` otherwise.
 
     Raises:
         ValueError: ``privateKey`` without ``certificate`` (or the reverse); ``verify``
@@ -176,15 +177,27 @@ class CertificateOptions:
             identity = next(iter(self._serverNames.values()))
         context = self._newServerContext(identity)
         if self._serverNames:
-            byName = {name: self._newServerContext(c) for name, c in self._serverNames.items()}
+            byName = self._serverNameContexts()
 
             def pick(sslObject: Any, serverName: str | None, current: Any) -> None:
-                chosen = byName.get((serverName or "").lower())
+                name = (serverName or "").lower()
+                # An exact name first, then the wildcard covering its first label.
+                chosen = byName.get(name) or byName.get("*." + name.partition(".")[2])
                 if chosen is not None:
                     sslObject.context = chosen
 
             context.sni_callback = pick
         return context
+
+    def _serverNameContexts(self) -> dict[str, ssl.SSLContext]:
+        """A server context for each SNI name; one per certificate, however many names it has."""
+        byName: dict[str, ssl.SSLContext] = {}
+        byCertificate: dict[int, ssl.SSLContext] = {}
+        for name, certificate in self._serverNames.items():
+            if id(certificate) not in byCertificate:
+                byCertificate[id(certificate)] = self._newServerContext(certificate)
+            byName[name] = byCertificate[id(certificate)]
+        return byName
 
     def _newServerContext(self, identity: PrivateCertificate | None) -> ssl.SSLContext:
         context = _newContext(False, self._minimum, self._maximum)

@@ -15,7 +15,12 @@ from torsion.internet._endpoints_parse import (
     registerServerParser,
     serverFromString,
 )
-from torsion.internet._endpoints_ssl import SSL4ClientEndpoint, SSL4ServerEndpoint, wrapClientTLS
+from torsion.internet._endpoints_ssl import (
+    SSL4ClientEndpoint,
+    SSL4ServerEndpoint,
+    wrapClientTLS,
+    wrapServerTLS,
+)
 from torsion.internet._endpoints_tcp import (
     TCP4ClientEndpoint,
     TCP4ServerEndpoint,
@@ -49,4 +54,5 @@ __all__ = [
     "registerServerParser",
     "serverFromString",
     "wrapClientTLS",
+    "wrapServerTLS",
 ]
