@@ -53,12 +53,6 @@ ENTRY_POINT_GROUP = "torsion.endpoints"
 Parser = Callable[..., Any]
 """``parser(reactor, *args, **kwargs) -> endpoint``, given the description's strings."""
 
-_LATER = {
-    "ssl": "TLS support",
-    "tls": "TLS support",
-}
-
-
 class _Problem(ValueError):
     """What is wrong with a description; the public functions add the description itself."""
 
@@ -240,8 +234,6 @@ def _findParser(table: dict[str, Parser], name: str, method: str) -> Parser:
             found = getattr(plugin, method, None)
             if found is not None:
                 return found  # type: ignore[no-any-return]
-    if key in _LATER:
-        raise _Problem(f"endpoint type {name!r} is not available yet in torsion ({_LATER[key]})")
     raise _Problem(f"Unknown endpoint type: {name!r}")
 
 
