@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import select
 import shutil
 import socket
 import ssl
@@ -92,12 +91,18 @@ def test_torsion_to_openssl_s_server(reactor: Any) -> None:
     try:
         assert proc.stdout is not None
         portNumber = None
-        for _ in range(20):
-            ready, _, _ = select.select([proc.stdout], [], [], BOUND)
-            line = proc.stdout.readline() if ready else b""
-            if line.startswith(b"ACCEPT"):
-                portNumber = int(line.rsplit(b":", 1)[1])
-                break
+        # Plain blocking reads (select() on a buffered pipe misses lines read ahead), with a
+        # watchdog that kills a silent s_server so readline() returns b"".
+        watchdog = threading.Timer(BOUND, proc.kill)
+        watchdog.start()
+        try:
+            for _ in range(20):
+                line = proc.stdout.readline()
+                if line.startswith(b"ACCEPT"):
+                    portNumber = int(line.rsplit(b":", 1)[1])
+                    break
+        finally:
+            watchdog.cancel()
         assert portNumber is not None, "openssl s_server did not start"
         client = Client(Recorder)
         reactor.connectSSL("localhost", portNumber, client, certs().clientOptions())
