@@ -1,8 +1,8 @@
 """Echo benchmark: torsion on each reactor against Twisted (epoll, asyncio), asyncio and uvloop.
 
-Usage: ``python benchmarks/echo/run.py [--quick] [--repeats N] [--duration S]`` (``make
-bench-echo``). Needs gcc (the load client is C, compiled at run time) and, for the Twisted
-rows, Twisted (the ``bench`` extra); the uvloop rows need uvloop.
+Usage: ``python benchmarks/echo/run.py [--quick] [--repeats N] [--duration S] [--servers ...]
+[--cells ...]`` (``make bench-echo ARGS="..."``). Needs gcc (the load client is C, compiled at run
+time) and, for the Twisted rows, Twisted (the ``bench`` extra); the uvloop rows need uvloop.
 
 Each server (``server.py``) runs in its own process pinned to one core; the load client
 (``loadclient.c``, epoll) is pinned to the other. Cells: ping-pong of M-byte messages over
@@ -154,8 +154,7 @@ def table(results: Results, kinds: list[str], cells: list[str], what: str) -> st
     return "\n".join(lines)
 
 
-def report(results: Results, kinds: list[str]) -> None:
-    cells = [label for label, _, _ in CELLS]
+def report(results: Results, kinds: list[str], cells: list[str]) -> None:
     print("\nServer CPU microseconds per round trip (connect/close: per connection), median;")
     print(f"(ratio to {BASELINE}; lower is better)\n")
     print(table(results, kinds, cells, "cpu"))
@@ -183,6 +182,13 @@ def parseArgs() -> argparse.Namespace:
     parser.add_argument("--duration", type=float, help="measured seconds per run (default 1.5)")
     parser.add_argument("--warmup", type=float, help="seconds before measuring (default 0.5)")
     parser.add_argument("--servers", nargs="+", choices=SERVERS, default=SERVERS)
+    parser.add_argument(
+        "--cells",
+        nargs="+",
+        choices=[label for label, _, _ in CELLS],
+        default=[label for label, _, _ in CELLS],
+        help="which cells to measure (default: all)",
+    )
     args = parser.parse_args()
     quick = (2, 0.5, 0.2) if args.quick else (3, 1.5, 0.5)
     args.prime = 1.0 if args.quick else 2.0
@@ -211,6 +217,8 @@ def main() -> None:
         for server in servers:
             measure(client, server, "pingpong", 1024, args.warmup, args.prime)
         for label, mode, size in CELLS:
+            if label not in args.cells:
+                continue
             for repeat in range(args.repeats):
                 order = servers[repeat % len(servers) :] + servers[: repeat % len(servers)]
                 for server in order:
@@ -229,7 +237,7 @@ def main() -> None:
         f"\n{CONNECTIONS} connections; {args.repeats} runs of {args.duration} s "
         f"(after {args.warmup} s warm-up) per server per cell; Python {sys.version.split()[0]}"
     )
-    report(results, kinds)
+    report(results, kinds, args.cells)
 
 
 if __name__ == "__main__":

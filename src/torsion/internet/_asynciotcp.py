@@ -74,37 +74,45 @@ class AsyncioConnection(asyncio.Protocol):
     _peer: IPv4Address | IPv6Address
     _tlsClientDefault = False  # Which side is the TLS client of startTLS(normal=True).
 
+    # The state a new connection starts in, as class attributes: a connection is made per
+    # accept, and each attribute set in __init__ costs time there.
+    connected = True
+    disconnecting = False
+    disconnected = False
+    producer: IProducer | None = None
+    streamingProducer = False
+    producerPaused = False
+    _host: IPv4Address | IPv6Address | None = None  # getHost(), looked up when first asked.
+    _transport: asyncio.Transport | None = None
+    _transportWrite: Callable[[bytes | memoryview], object]  # The transport's, once it exists.
+    _writeOpen = True  # write() accepts data: not write-shut-down, aborted or closed.
+    _direct = False  # write() may go straight to asyncio (see _updateDirect).
+    _full = False  # asyncio holds unsent bytes (between pause_ and resume_writing).
+    _paused = False  # pauseProducing() is in effect.
+    _readOpen = True  # Reading may (re)start: no EOF, no loseConnection, no abort.
+    _shutdownPending = False  # loseWriteConnection() waits for the buffer to drain.
+    _writeShutDown = False
+    _aborting = False
+    _closing = False  # asyncio's close() or abort() was called.
+    _drainScheduled = False
+    _reason: Failure | None = None  # Decided reason for connectionLost, if any.
+    _held: list[bytes] | None = None  # Read while it should have been paused (uvloop).
+
     def __init__(self, skt: socket.socket, protocol: _Protocol, reactor: AsyncioReactor) -> None:
         self.socket = skt
         self.reactor = reactor
-        self._loop = reactor._asyncioEventloop
         self._fileno = skt.fileno()
-        self._host = makeAddress(skt.getsockname())
-        self._transport: asyncio.Transport | None = None
-        self._transportWrite: Callable[[bytes | memoryview], object] = _refuse
         self._buffer = WriteBuffer()  # What asyncio has not been given yet.
-        self.connected = True
-        self.disconnecting = False
-        self.disconnected = False
-        self.producer: IProducer | None = None
-        self.streamingProducer = False
-        self.producerPaused = False
-        self._writeOpen = True  # write() accepts data: not write-shut-down, aborted or closed.
-        self._direct = False  # write() may go straight to asyncio (see _updateDirect).
-        self._full = False  # asyncio holds unsent bytes (between pause_ and resume_writing).
-        self._paused = False  # pauseProducing() is in effect.
-        self._readOpen = True  # Reading may (re)start: no EOF, no loseConnection, no abort.
-        self._shutdownPending = False  # loseWriteConnection() waits for the buffer to drain.
-        self._writeShutDown = False
-        self._aborting = False
-        self._closing = False  # asyncio's close() or abort() was called.
-        self._drainScheduled = False
-        self._reason: Failure | None = None  # Decided reason for connectionLost, if any.
-        self._held: list[bytes] = []  # Read while it should have been paused (uvloop).
-        self.protocol = protocol
-        skt.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        # The `protocol` setter's work; there is no asyncio transport to refresh yet.
+        self._protocol = protocol
+        self.data_received = protocol.dataReceived  # type: ignore[method-assign]
         reactor._connections.add(self)
-        self._handOver(self._loop.connect_accepted_socket(lambda: self, skt))
+        # asyncio and uvloop turn TCP_NODELAY on as they take the socket, here.
+        self._handOver(reactor._asyncioEventloop.connect_accepted_socket(self._self, skt))
+
+    def _self(self) -> AsyncioConnection:
+        """The protocol factory given to asyncio: this connection is the asyncio protocol."""
+        return self
 
     @property
     def protocol(self) -> _Protocol:
@@ -123,8 +131,11 @@ class AsyncioConnection(asyncio.Protocol):
             self._transport.set_protocol(self)  # uvloop caches data_received: refresh it
 
     def __repr__(self) -> str:
-        peer = self._peer
-        return f"<{type(self).__name__} {self.logPrefix()} {self._host} -> {peer}>"
+        try:
+            host: object = self.getHost()
+        except OSError:
+            host = "closed"
+        return f"<{type(self).__name__} {self.logPrefix()} {host} -> {self._peer}>"
 
     # -- the descriptor view the reactor and tests see ------------------------------------------
 
@@ -203,7 +214,15 @@ class AsyncioConnection(asyncio.Protocol):
             # uvloop starts reading once connection_made returns, paused or not: hold what
             # arrives until reading may resume.
             self._deliverTo(self._hold)
-        self._feed()
+        if (
+            self._buffer.size
+            or self.producer is not None
+            or self.disconnecting
+            or self._shutdownPending
+        ):
+            self._feed()
+        else:  # Nothing waits: what _feed would conclude, without its checks.
+            self._direct = self._writeOpen
 
     def connection_lost(self, exc: Exception | None) -> None:
         """asyncio closed the transport: tell the protocol why, once."""
@@ -328,8 +347,15 @@ class AsyncioConnection(asyncio.Protocol):
         return self._peer
 
     def getHost(self) -> IPv4Address | IPv6Address:
-        """Return the local end's address."""
-        return self._host
+        """Return the local end's address.
+
+        Raises:
+            OSError: Asked for the first time once the connection is closed (as on epoll).
+        """
+        host = self._host
+        if host is None:
+            host = self._host = makeAddress(self.socket.getsockname())
+        return host
 
     def getHandle(self) -> socket.socket:
         """Return the socket."""
@@ -379,12 +405,15 @@ class AsyncioConnection(asyncio.Protocol):
         self._paused = False
         if self._transport is not None and self._readOpen and not self._closing:
             if self._held:
-                self._loop.call_soon(self._release)
+                self.reactor._asyncioEventloop.call_soon(self._release)
             self._transport.resume_reading()
 
     def _hold(self, data: bytes) -> None:
         """``data_received`` while reading should be paused (see `connection_made`)."""
-        self._held.append(data)
+        if self._held is None:
+            self._held = [data]
+        else:
+            self._held.append(data)
         if (self._paused or not self._readOpen) and not self._closing:
             self._transport.pause_reading()  # type: ignore[union-attr]
         else:
@@ -394,9 +423,9 @@ class AsyncioConnection(asyncio.Protocol):
         """Deliver the data held back while paused, then read straight to the protocol."""
         if self._paused or not self._readOpen or self._closing:
             return
-        held, self._held = self._held, []
+        held, self._held = self._held, None
         self._deliverTo(self._protocol.dataReceived)
-        for data in held:
+        for data in held or ():
             try:
                 self._protocol.dataReceived(data)
             except Exception as exc:
@@ -481,7 +510,7 @@ class AsyncioConnection(asyncio.Protocol):
     def _scheduleDrain(self) -> None:
         if not self._drainScheduled:
             self._drainScheduled = True
-            self._loop.call_soon(self._drained)
+            self.reactor._asyncioEventloop.call_soon(self._drained)
 
     def _drained(self) -> None:
         """On a loop pass after everything was sent: serve producers, then pending closes."""
@@ -580,11 +609,6 @@ class AsyncioConnection(asyncio.Protocol):
             f(*args)
         except Exception as exc:
             _log.error("Unhandled error in %s.%s", self.logPrefix(), name, exc_info=exc)
-
-
-def _refuse(data: bytes | memoryview) -> None:
-    """The asyncio write before asyncio has the socket: never called (`_direct` is False)."""
-    raise AssertionError("write before the transport exists")
 
 
 class Server(AsyncioConnection):

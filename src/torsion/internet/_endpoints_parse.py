@@ -53,6 +53,7 @@ ENTRY_POINT_GROUP = "torsion.endpoints"
 Parser = Callable[..., Any]
 """``parser(reactor, *args, **kwargs) -> endpoint``, given the description's strings."""
 
+
 class _Problem(ValueError):
     """What is wrong with a description; the public functions add the description itself."""
 

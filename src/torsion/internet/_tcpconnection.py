@@ -100,6 +100,24 @@ class Connection:
 
     _peer: IPv4Address | IPv6Address
 
+    # The state a new connection starts in, as class attributes: a connection is made per
+    # accept, and each attribute set in __init__ costs time there.
+    connected = True
+    disconnecting = False
+    disconnected = False
+    producer: IProducer | None = None
+    streamingProducer = False
+    producerPaused = False
+    _writeOpen = True  # write() accepts data: not write-shut-down, aborted or closed.
+    _direct = True  # write() may send at once: _writeOpen and no pull producer.
+    _reading = False  # Registered as a reader.
+    _writing = False  # Registered as a writer.
+    _paused = False  # pauseProducing() is in effect.
+    _readOpen = True  # Reading may (re)start: no EOF, no loseConnection, no abort.
+    _shutdownPending = False  # loseWriteConnection() waits for the buffer to drain.
+    _writeShutDown = False  # SHUT_WR done.
+    _aborting = False
+
     def __init__(self, skt: socket.socket, protocol: _Protocol, reactor: Reactor) -> None:
         self.socket = skt
         self.protocol = protocol
@@ -108,21 +126,6 @@ class Connection:
         self._send = skt.send
         self._recv = skt.recv
         self._buffer = WriteBuffer()
-        self.connected = True
-        self.disconnecting = False
-        self.disconnected = False
-        self.producer: IProducer | None = None
-        self.streamingProducer = False
-        self.producerPaused = False
-        self._writeOpen = True  # write() accepts data: not write-shut-down, aborted or closed.
-        self._direct = True  # write() may send at once: _writeOpen and no pull producer.
-        self._reading = False  # Registered as a reader.
-        self._writing = False  # Registered as a writer.
-        self._paused = False  # pauseProducing() is in effect.
-        self._readOpen = True  # Reading may (re)start: no EOF, no loseConnection, no abort.
-        self._shutdownPending = False  # loseWriteConnection() waits for the buffer to drain.
-        self._writeShutDown = False  # SHUT_WR done.
-        self._aborting = False
         if skt.family != socket.AF_UNIX:  # The UNIX transport subclasses this one.
             skt.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
