@@ -6,20 +6,18 @@ from typing import Any
 
 import pytest
 
-from tests.internet._tcphelpers import HalfCloseable, Recorder, connectPair, runUntil
+from tests.internet._tcphelpers import (
+    HalfCloseable,
+    PushProducer,
+    Recorder,
+    RespondOnHalfClose,
+    connectPair,
+    runUntil,
+)
 from torsion.internet import error
-from torsion.internet.defer import Deferred, gatherResults
+from torsion.internet.defer import gatherResults
 
 KiB = 1024
-
-
-class RespondOnHalfClose(HalfCloseable):
-    """Answers b"resp" and closes when the peer half-closes."""
-
-    def readConnectionLost(self) -> None:
-        super().readConnectionLost()
-        self.transport.write(b"resp")
-        self.transport.loseConnection()
 
 
 def test_half_close_both_sides(reactor: Any) -> None:
@@ -64,35 +62,6 @@ def test_read_connection_lost_raising_closes(reactor: Any) -> None:
     runUntil(reactor, client.lost)
     assert server.events.count("lost") == 1
     runUntil(reactor, port.stopListening())
-
-
-class PushProducer:
-    """Writes 16 KiB chunks until paused; stops after ``total`` bytes and unregisters."""
-
-    def __init__(self, transport: Any, total: int) -> None:
-        self.transport = transport
-        self.remaining = total
-        self.paused = False
-        self.log: list[str] = []
-        self.done: Deferred[None] = Deferred()
-
-    def resumeProducing(self) -> None:
-        self.log.append("resume")
-        self.paused = False
-        while not self.paused and self.remaining:
-            self.remaining -= 16 * KiB
-            self.transport.write(b"s" * 16 * KiB)
-        if not self.remaining and not self.done.called:
-            self.transport.unregisterProducer()
-            self.transport.loseConnection()
-            self.done.callback(None)
-
-    def pauseProducing(self) -> None:
-        self.log.append("pause")
-        self.paused = True
-
-    def stopProducing(self) -> None:
-        self.log.append("stop")
 
 
 def test_streaming_producer_is_paused_and_resumed(reactor: Any) -> None:

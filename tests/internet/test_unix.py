@@ -16,7 +16,9 @@ from tests.internet._tcphelpers import (
     Collecting,
     Echo,
     HalfCloseable,
+    PushProducer,
     Recorder,
+    RespondOnHalfClose,
     runUntil,
 )
 from tests.internet._unixhelpers import (
@@ -25,7 +27,6 @@ from tests.internet._unixhelpers import (
     needsAbstract,
     shortDirectory,
 )
-from tests.internet.test_tcp_flow import PushProducer, RespondOnHalfClose
 from torsion.internet import error
 from torsion.internet.address import UNIXAddress
 from torsion.internet.defer import CancelledError, gatherResults

@@ -44,6 +44,16 @@ class Pipes:
         self.open.remove(fd)
         os.close(fd)
 
+    def send(self, transport: Any) -> int:
+        """Send a new pipe's write end over ``transport``; return its read end.
+
+        Our write end is closed at once: the transport sent (or queued) a duplicate.
+        """
+        r, w = self.make()
+        transport.sendFileDescriptor(w)
+        self.close(w)
+        return r
+
     def closeAll(self) -> None:
         for fd in self.open:
             os.close(fd)
@@ -70,9 +80,7 @@ def hasEOF(readEnd: int) -> bool:
 def test_descriptor_arrives_before_its_bytes(reactor: Any, sockdir: str, pipes: Pipes) -> None:
     """The peer gets a working, close-on-exec duplicate, before the bytes sent after it."""
     port, server, client = connectPair(reactor, os.path.join(sockdir, "s"), Receiver)
-    r, w = pipes.make()
-    client.transport.sendFileDescriptor(w)
-    pipes.close(w)  # Ours to close at once: the transport sent a duplicate.
+    r = pipes.send(client.transport)
     client.transport.write(b"x")
     server.expect = 1
     [fd] = runUntil(reactor, server.fdsDone)
@@ -112,9 +120,7 @@ def test_without_receiver_descriptors_are_closed(
 ) -> None:
     """A protocol without fileDescriptorReceived gets the bytes; the descriptor is closed."""
     port, server, client = connectPair(reactor, os.path.join(sockdir, "s"))
-    r, w = pipes.make()
-    client.transport.sendFileDescriptor(w)
-    pipes.close(w)
+    r = pipes.send(client.transport)
     server.expect = 2
     client.transport.write(b"hi")
     assert runUntil(reactor, server.enough) == b"hi"
@@ -128,9 +134,7 @@ def test_unsent_descriptors_are_closed_with_the_connection(
 ) -> None:
     """A descriptor never followed by bytes is never sent; closing releases our duplicate."""
     port, server, client = connectPair(reactor, os.path.join(sockdir, "s"), Receiver)
-    r, w = pipes.make()
-    client.transport.sendFileDescriptor(w)
-    pipes.close(w)
+    r = pipes.send(client.transport)
     assert not hasEOF(r)  # The queued duplicate holds the pipe open.
     close(reactor, port, client, server)
     assert hasEOF(r) and server.fds == []
@@ -148,12 +152,7 @@ def test_receiver_raising_closes_connection_and_the_rest(
     """An exception from fileDescriptorReceived closes the connection with it as the reason;
     the other descriptors of that message are closed, not leaked."""
     port, server, client = connectPair(reactor, os.path.join(sockdir, "s"), Raising)
-    reads = []
-    for _ in range(3):
-        r, w = pipes.make()
-        reads.append(r)
-        client.transport.sendFileDescriptor(w)
-        pipes.close(w)
+    reads = [pipes.send(client.transport) for _ in range(3)]
     client.transport.write(b"z")
     assert runUntil(reactor, server.lost).check(ZeroDivisionError)
     assert all(hasEOF(r) for r in reads)
@@ -172,12 +171,7 @@ def test_truncated_ancillary_data(
     kernel closes the rest (MSG_CTRUNC), and a warning says so."""
     monkeypatch.setattr(_unixconnection, "_ANCILLARY_SIZE", socket.CMSG_LEN(4))
     port, server, client = connectPair(reactor, os.path.join(sockdir, "s"), Receiver)
-    reads = []
-    for _ in range(3):
-        r, w = pipes.make()
-        reads.append(r)
-        client.transport.sendFileDescriptor(w)
-        pipes.close(w)
+    reads = [pipes.send(client.transport) for _ in range(3)]
     server.expect = 1
     client.transport.write(b"t")
     [fd] = runUntil(reactor, server.fdsDone)

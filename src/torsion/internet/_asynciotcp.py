@@ -29,18 +29,17 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import logging
 import socket
-import struct
 from collections.abc import Callable, Coroutine, Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from torsion.internet import tcp
 from torsion.internet._buffer import HIGH_WATER, WriteBuffer
 from torsion.internet._tcpconnection import _asBytes, makeAddress
+from torsion.internet._transport import LINGER_RESET, ClientMixin, ServerMixin, StreamTransport
 from torsion.internet.address import IPv4Address, IPv6Address
 from torsion.internet.error import ConnectionAborted, ConnectionDone, ConnectionLost
-from torsion.internet.interfaces import IHalfCloseableProtocol, IProducer
+from torsion.internet.interfaces import IHalfCloseableProtocol
 from torsion.python.failure import Failure
 
 if TYPE_CHECKING:
@@ -49,15 +48,11 @@ if TYPE_CHECKING:
 
 __all__ = ["HANDOFF", "AsyncioConnection", "Client", "Connector", "Port", "Server"]
 
-_log = logging.getLogger("torsion.internet.tcp")
-
 HANDOFF = 256 * 1024
 """The most bytes handed to the asyncio transport's ``write`` in one call."""
 
-_LINGER_RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() sends RST.
 
-
-class AsyncioConnection(asyncio.Protocol):
+class AsyncioConnection(StreamTransport, asyncio.Protocol):
     """A TCP connection on an asyncio transport: the torsion transport of its protocol.
 
     Attributes:
@@ -71,28 +66,13 @@ class AsyncioConnection(asyncio.Protocol):
         producerPaused: Whether the transport has paused `producer`.
     """
 
-    _peer: IPv4Address | IPv6Address
-    _tlsClientDefault = False  # Which side is the TLS client of startTLS(normal=True).
-
-    # The state a new connection starts in, as class attributes: a connection is made per
-    # accept, and each attribute set in __init__ costs time there.
-    connected = True
-    disconnecting = False
-    disconnected = False
-    producer: IProducer | None = None
-    streamingProducer = False
-    producerPaused = False
+    reactor: AsyncioReactor
+    # The rest of the starting state is `StreamTransport`'s.
     _host: IPv4Address | IPv6Address | None = None  # getHost(), looked up when first asked.
     _transport: asyncio.Transport | None = None
     _transportWrite: Callable[[bytes | memoryview], object]  # The transport's, once it exists.
-    _writeOpen = True  # write() accepts data: not write-shut-down, aborted or closed.
     _direct = False  # write() may go straight to asyncio (see _updateDirect).
     _full = False  # asyncio holds unsent bytes (between pause_ and resume_writing).
-    _paused = False  # pauseProducing() is in effect.
-    _readOpen = True  # Reading may (re)start: no EOF, no loseConnection, no abort.
-    _shutdownPending = False  # loseWriteConnection() waits for the buffer to drain.
-    _writeShutDown = False
-    _aborting = False
     _closing = False  # asyncio's close() or abort() was called.
     _drainScheduled = False
     _reason: Failure | None = None  # Decided reason for connectionLost, if any.
@@ -138,14 +118,6 @@ class AsyncioConnection(asyncio.Protocol):
         return f"<{type(self).__name__} {self.logPrefix()} {host} -> {self._peer}>"
 
     # -- the descriptor view the reactor and tests see ------------------------------------------
-
-    def fileno(self) -> int:
-        """Return the socket's file descriptor (the number it had when connected)."""
-        return self._fileno
-
-    def logPrefix(self) -> str:
-        """Return the prefix for log lines about this connection: the protocol's class name."""
-        return self._protocol.__class__.__name__
 
     def isReading(self) -> bool:
         """Whether data is being read (for the reactor's ``getReaders``)."""
@@ -342,10 +314,6 @@ class AsyncioConnection(asyncio.Protocol):
         self._shutdownPending = True
         self._scheduleDrain()
 
-    def getPeer(self) -> IPv4Address | IPv6Address:
-        """Return the remote end's address."""
-        return self._peer
-
     def getHost(self) -> IPv4Address | IPv6Address:
         """Return the local end's address.
 
@@ -356,41 +324,6 @@ class AsyncioConnection(asyncio.Protocol):
         if host is None:
             host = self._host = makeAddress(self.socket.getsockname())
         return host
-
-    def getHandle(self) -> socket.socket:
-        """Return the socket."""
-        return self.socket
-
-    # -- ITCPTransport socket options ----------------------------------------------------------
-
-    def getTcpNoDelay(self) -> bool:
-        """Return whether TCP_NODELAY is on (it is by default)."""
-        return bool(self.socket.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
-
-    def setTcpNoDelay(self, enabled: bool) -> None:
-        """Turn TCP_NODELAY (no Nagle delay for small writes) on or off."""
-        self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, enabled)
-
-    def getTcpKeepAlive(self) -> bool:
-        """Return whether SO_KEEPALIVE is on."""
-        return bool(self.socket.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE))
-
-    def setTcpKeepAlive(self, enabled: bool) -> None:
-        """Turn SO_KEEPALIVE on or off."""
-        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, enabled)
-
-    # -- ITLSTransport --------------------------------------------------------------------------
-
-    def startTLS(self, contextFactory: Any, normal: bool = True) -> None:
-        """Encrypt from now on (STARTTLS); see `torsion.protocols.tls.startTLS`.
-
-        Args:
-            contextFactory: The TLS settings (`optionsForClientTLS(...)`, ...).
-            normal: True: the side that made the connection is the TLS client.
-        """
-        from torsion.protocols.tls import startTLS
-
-        startTLS(self, contextFactory, normal, self.reactor)
 
     # -- the transport as a producer of incoming data, and as a consumer -----------------------
 
@@ -431,37 +364,6 @@ class AsyncioConnection(asyncio.Protocol):
             except Exception as exc:
                 self._closeSoon(self._callbackFailed("dataReceived", exc))
                 return
-
-    def stopProducing(self) -> None:
-        """Close the connection, as `loseConnection`."""
-        self.loseConnection()
-
-    def registerProducer(self, producer: IProducer, streaming: bool) -> None:
-        """Let ``producer`` feed this transport, paced by what is unsent.
-
-        A streaming (push) producer is paused above the high-water mark (64 KiB) and resumed
-        once everything is sent; a pull producer is asked for data now and each time
-        everything is sent. On a closed connection the producer is stopped at once.
-
-        Raises:
-            RuntimeError: Another producer is registered.
-        """
-        if self.producer is not None:
-            raise RuntimeError(
-                f"Cannot register producer {producer!r}, because producer "
-                f"{self.producer!r} was never unregistered."
-            )
-        if self.disconnected:
-            producer.stopProducing()
-            return
-        self.producer = producer
-        self.streamingProducer = streaming
-        self.producerPaused = False
-        if not streaming:
-            self._direct = False  # Writes wait for a pass, which asks for the next chunk.
-            producer.resumeProducing()  # type: ignore[attr-defined]
-        else:
-            self._checkHighWater()
 
     def unregisterProducer(self) -> None:
         """Detach the producer; a pending `loseConnection` can now complete."""
@@ -575,7 +477,7 @@ class AsyncioConnection(asyncio.Protocol):
     def _linger(self) -> None:
         """Make the close send a reset (the peer sees ECONNRESET)."""
         try:
-            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_RESET)
+            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, LINGER_RESET)
         except OSError:
             pass  # Already closed or reset: nothing left to reset.
 
@@ -585,81 +487,15 @@ class AsyncioConnection(asyncio.Protocol):
         self._writeOpen = self._direct = self._readOpen = False
         self._buffer.clear()
         self.reactor._connections.discard(self)
-        producer, self.producer = self.producer, None
-        if producer is not None:
-            self._safely("stopProducing", producer.stopProducing)
-        self._safely("connectionLost", self._protocol.connectionLost, reason)
-        self._notifyLost(reason)
-
-    def _notifyLost(self, reason: Failure) -> None:
-        """Tell whoever owns this connection (port, connector) that it is gone."""
-
-    def _callbackFailed(self, name: str, exc: Exception) -> Exception:
-        """Log an exception a protocol (or producer) callback raised; it becomes the reason."""
-        _log.error(
-            "Unhandled error in %s.%s; closing the connection",
-            self.logPrefix(),
-            name,
-            exc_info=exc,
-        )
-        return exc
-
-    def _safely(self, name: str, f: Callable[..., object], *args: object) -> None:
-        try:
-            f(*args)
-        except Exception as exc:
-            _log.error("Unhandled error in %s.%s", self.logPrefix(), name, exc_info=exc)
+        self._tellLost(reason)
 
 
-class Server(AsyncioConnection):
-    """A connection accepted by a listening `Port`.
-
-    Attributes:
-        server: The port that accepted it.
-        sessionno: Its number among the port's connections.
-    """
-
-    def __init__(
-        self,
-        skt: socket.socket,
-        protocol: _Protocol,
-        client: IPv4Address | IPv6Address,
-        server: Any,
-        sessionno: int,
-        reactor: AsyncioReactor,
-    ) -> None:
-        super().__init__(skt, protocol, reactor)
-        self._peer = client
-        self.server = server
-        self.sessionno = sessionno
-
-    def _notifyLost(self, reason: Failure) -> None:
-        self.server.connectionClosed()
+class Server(ServerMixin, AsyncioConnection):
+    """A connection accepted by a listening `Port` (see `ServerMixin`)."""
 
 
-class Client(AsyncioConnection):
-    """A connection made by a `Connector`.
-
-    Attributes:
-        connector: The connector that made it, told when it is lost.
-    """
-
-    _tlsClientDefault = True
-
-    def __init__(
-        self,
-        skt: socket.socket,
-        protocol: _Protocol,
-        peer: IPv4Address | IPv6Address,
-        connector: Any,
-        reactor: AsyncioReactor,
-    ) -> None:
-        super().__init__(skt, protocol, reactor)
-        self._peer = peer
-        self.connector = connector
-
-    def _notifyLost(self, reason: Failure) -> None:
-        self.connector.connectionLost(reason)
+class Client(ClientMixin, AsyncioConnection):
+    """A connection made by a `Connector` (see `ClientMixin`)."""
 
 
 class Port(tcp.Port):

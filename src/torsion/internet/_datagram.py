@@ -17,8 +17,9 @@ import logging
 import socket
 from typing import Any
 
-from torsion.internet.defer import Deferred, succeed
-from torsion.internet.error import ConnectionDone, MessageLengthError
+from torsion.internet._listening import ListeningBase
+from torsion.internet.defer import Deferred
+from torsion.internet.error import MessageLengthError
 from torsion.internet.protocol import AbstractDatagramProtocol
 from torsion.python.failure import Failure
 
@@ -27,7 +28,7 @@ __all__ = ["DatagramPort"]
 _log = logging.getLogger(__name__)
 
 
-class DatagramPort:
+class DatagramPort(ListeningBase):
     """A bound datagram socket attached to a protocol; subclasses create and bind the socket.
 
     Attributes:
@@ -166,29 +167,6 @@ class DatagramPort:
                 raise
             raise MessageLengthError(f"{len(datagram)} bytes: {e.strerror}") from e
 
-    def stopListening(self) -> Deferred[None]:
-        """Stop reading now and close the socket on the next reactor pass.
-
-        The protocol's ``doStop`` (so ``stopProtocol``) runs at the close, never from inside
-        ``datagramReceived``.
-
-        Returns:
-            A Deferred that fires with None once the socket is closed (at once if it is not
-            open); binding the same address again works from then on.
-        """
-        if self.socket is None or not self.connected:
-            return succeed(None)
-        waiter: Deferred[None] = Deferred()
-        self._waiters.append(waiter)
-        if not self.disconnecting:
-            self.disconnecting = True
-            self._stopReading()
-            self.reactor.callLater(0, self.connectionLost, Failure(ConnectionDone()))
-        return waiter
-
-    # Twisted warns that this is deprecated; here it is only another name.
-    loseConnection = stopListening
-
     def connectionLost(self, reason: Failure | None = None) -> None:
         """Close the socket and stop the protocol (from `stopListening`, or at shutdown)."""
         if not self.connected:
@@ -198,16 +176,9 @@ class DatagramPort:
         self.socket.close()  # type: ignore[union-attr]
         self._closed()
         _log.info("(%s Port %s Closed)", self.logPrefix(), self._where())
-        outcome: Failure | None = None
-        try:
-            self.protocol.doStop()
-        except Exception:
-            outcome = Failure()
-        waiters, self._waiters = self._waiters, []
-        for waiter in waiters:
-            waiter.callback(None) if outcome is None else waiter.errback(outcome)
-        if outcome is not None and not waiters:
-            _log.error("Error stopping protocol %r", self.protocol, exc_info=outcome.value)
+        failure = self._stopped(self.protocol.doStop)
+        if failure is not None:
+            _log.error("Error stopping protocol %r", self.protocol, exc_info=failure.value)
 
     def _closed(self) -> None:
         """Clean up after the socket closed (a UNIX port removes its file)."""

@@ -30,6 +30,7 @@ from itertools import islice
 from typing import Any, Protocol
 
 from torsion.internet._buffer import HIGH_WATER, MAX_IOV
+from torsion.internet._transport import Consumer
 from torsion.internet.error import ConnectionDone, ConnectionLost
 from torsion.internet.interfaces import IProducer
 from torsion.python.failure import Failure
@@ -214,7 +215,7 @@ class PipeReader(_Pipe):
         self._closeSoon(ConnectionDone())
 
 
-class PipeWriter(_Pipe):
+class PipeWriter(_Pipe, Consumer):
     """The writing end of a pipe (a child's stdin, or a program's own stdout): a consumer.
 
     Args:
@@ -239,9 +240,6 @@ class PipeWriter(_Pipe):
         super().__init__(reactor, fd, childFD, owner, closeFd)
         self._chunks: deque[bytes | memoryview] = deque()
         self.size = 0
-        self.producer: IProducer | None = None
-        self.streamingProducer = False
-        self.producerPaused = False
         self.disconnecting = False
         self._writing = False
         if watchClose and _isWriteOnlyPipe(fd):
@@ -286,7 +284,11 @@ class PipeWriter(_Pipe):
 
     def _buffered(self) -> None:
         self._startWriting()
-        if self.streamingProducer and not self.producerPaused and self.size > HIGH_WATER:
+        if self.streamingProducer and not self.producerPaused:
+            self._checkHighWater()
+
+    def _checkHighWater(self) -> None:
+        if self.size > HIGH_WATER:
             self.producerPaused = True
             self.producer.pauseProducing()  # type: ignore[union-attr]
 
@@ -345,28 +347,8 @@ class PipeWriter(_Pipe):
             self.disconnecting = True
             self._closeSoon(ConnectionLost("aborted"))
 
-    def registerProducer(self, producer: IProducer, streaming: bool) -> None:
-        """Let ``producer`` feed this pipe, paced by the buffer (as a TCP transport does).
-
-        Raises:
-            RuntimeError: Another producer is registered.
-        """
-        if self.producer is not None:
-            raise RuntimeError(
-                f"Cannot register producer {producer!r}, because producer "
-                f"{self.producer!r} was never unregistered."
-            )
-        if self.disconnected:
-            producer.stopProducing()
-            return
-        self.producer = producer
-        self.streamingProducer = streaming
-        self.producerPaused = False
-        if not streaming:
-            self._startWriting()  # doWrite asks for the first chunk.
-        elif self.size > HIGH_WATER:
-            self.producerPaused = True
-            producer.pauseProducing()  # type: ignore[attr-defined]
+    def _pullProducerRegistered(self, producer: IProducer) -> None:
+        self._startWriting()  # doWrite asks for the first chunk.
 
     def unregisterProducer(self) -> None:
         """Detach the producer; a pending `loseConnection` can now complete."""

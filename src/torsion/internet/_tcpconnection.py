@@ -27,16 +27,15 @@ empties. `loseConnection` with a producer registered waits for `unregisterProduc
 
 from __future__ import annotations
 
-import logging
 import socket
-import struct
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from torsion.internet._buffer import WriteBuffer
+from torsion.internet._transport import LINGER_RESET, ClientMixin, ServerMixin, StreamTransport
 from torsion.internet.address import IPv4Address, IPv6Address
 from torsion.internet.error import ConnectionAborted, ConnectionDone, ConnectionLost
-from torsion.internet.interfaces import IHalfCloseableProtocol, IProducer
+from torsion.internet.interfaces import IHalfCloseableProtocol
 from torsion.python.failure import Failure
 
 if TYPE_CHECKING:
@@ -45,12 +44,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Client", "Connection", "Server", "makeAddress"]
 
-_log = logging.getLogger("torsion.internet.tcp")
-
 READ_SIZE = 256 * 1024
 """The most bytes one `Connection.doRead` asks for (asyncio's figure; Twisted reads 64 KiB)."""
-
-_LINGER_RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() sends RST.
 
 
 class Reactor(Protocol):
@@ -79,7 +74,7 @@ def _asBytes(data: object) -> bytes:
     raise TypeError(f"Data must be bytes, not {type(data).__name__}")
 
 
-class Connection:
+class Connection(StreamTransport):
     """A connected TCP socket: the transport a protocol writes to, and the reactor's descriptor.
 
     TCP_NODELAY is on from the start (as asyncio does, and unlike Twisted): small writes leave at
@@ -98,25 +93,11 @@ class Connection:
         producerPaused: Whether the transport has paused `producer`.
     """
 
-    _peer: IPv4Address | IPv6Address
-
-    # The state a new connection starts in, as class attributes: a connection is made per
-    # accept, and each attribute set in __init__ costs time there.
-    connected = True
-    disconnecting = False
-    disconnected = False
-    producer: IProducer | None = None
-    streamingProducer = False
-    producerPaused = False
-    _writeOpen = True  # write() accepts data: not write-shut-down, aborted or closed.
+    reactor: Reactor
+    # The rest of the starting state is `StreamTransport`'s.
     _direct = True  # write() may send at once: _writeOpen and no pull producer.
     _reading = False  # Registered as a reader.
     _writing = False  # Registered as a writer.
-    _paused = False  # pauseProducing() is in effect.
-    _readOpen = True  # Reading may (re)start: no EOF, no loseConnection, no abort.
-    _shutdownPending = False  # loseWriteConnection() waits for the buffer to drain.
-    _writeShutDown = False  # SHUT_WR done.
-    _aborting = False
 
     def __init__(self, skt: socket.socket, protocol: _Protocol, reactor: Reactor) -> None:
         self.socket = skt
@@ -130,14 +111,6 @@ class Connection:
             skt.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     # -- the descriptor the reactor sees -------------------------------------------------------
-
-    def fileno(self) -> int:
-        """Return the socket's file descriptor (still the old number once closed)."""
-        return self._fileno
-
-    def logPrefix(self) -> str:
-        """Return the prefix for log lines about this connection: the protocol's class name."""
-        return self.protocol.__class__.__name__
 
     def doRead(self) -> BaseException | None:
         """Read what arrived and give it to the protocol (the reactor calls this).
@@ -216,18 +189,11 @@ class Connection:
         self._buffer.clear()
         if reason.check(ConnectionAborted):
             try:
-                self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_RESET)
+                self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, LINGER_RESET)
             except OSError:
                 pass  # Already reset by the peer: close() is all that is left to do.
         self.socket.close()
-        producer, self.producer = self.producer, None
-        if producer is not None:
-            self._safely("stopProducing", producer.stopProducing)
-        self._safely("connectionLost", self.protocol.connectionLost, reason)
-        self._notifyLost(reason)
-
-    def _notifyLost(self, reason: Failure) -> None:
-        """Tell whoever owns this connection (port, connector) that it is gone."""
+        self._tellLost(reason)
 
     # -- starting --------------------------------------------------------------------------
 
@@ -369,50 +335,9 @@ class Connection:
         # Both directions are shut down now: nothing can happen on the connection any more.
         return ConnectionDone() if self._writeShutDown else None
 
-    def getPeer(self) -> IPv4Address | IPv6Address:
-        """Return the remote end's address."""
-        return self._peer
-
     def getHost(self) -> IPv4Address | IPv6Address:
         """Return the local end's address."""
         return makeAddress(self.socket.getsockname())
-
-    def getHandle(self) -> socket.socket:
-        """Return the socket."""
-        return self.socket
-
-    # -- ITCPTransport socket options ----------------------------------------------------------
-
-    def getTcpNoDelay(self) -> bool:
-        """Return whether TCP_NODELAY is on (it is by default)."""
-        return bool(self.socket.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
-
-    def setTcpNoDelay(self, enabled: bool) -> None:
-        """Turn TCP_NODELAY (no Nagle delay for small writes) on or off."""
-        self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, enabled)
-
-    def getTcpKeepAlive(self) -> bool:
-        """Return whether SO_KEEPALIVE is on."""
-        return bool(self.socket.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE))
-
-    def setTcpKeepAlive(self, enabled: bool) -> None:
-        """Turn SO_KEEPALIVE on or off."""
-        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, enabled)
-
-    # -- ITLSTransport --------------------------------------------------------------------------
-
-    _tlsClientDefault = False  # Which side is the TLS client of startTLS(normal=True).
-
-    def startTLS(self, contextFactory: Any, normal: bool = True) -> None:
-        """Encrypt from now on (STARTTLS); see `torsion.protocols.tls.startTLS`.
-
-        Args:
-            contextFactory: The TLS settings (`optionsForClientTLS(...)`, ...).
-            normal: True: the side that made the connection is the TLS client.
-        """
-        from torsion.protocols.tls import startTLS
-
-        startTLS(self, contextFactory, normal, self.reactor)  # type: ignore[arg-type]
 
     # -- the transport as a producer of incoming data, and as a consumer -----------------------
 
@@ -425,37 +350,6 @@ class Connection:
         """Read again after `pauseProducing` (unless reading has ended)."""
         self._paused = False
         self._startReading()
-
-    def stopProducing(self) -> None:
-        """Close the connection, as `loseConnection`."""
-        self.loseConnection()
-
-    def registerProducer(self, producer: IProducer, streaming: bool) -> None:
-        """Let ``producer`` feed this transport, paced by the write buffer.
-
-        A streaming (push) producer is paused above the high-water mark and resumed when the
-        buffer drains; a pull producer is asked for data now and each time the buffer empties.
-        On a closed connection the producer is stopped at once.
-
-        Raises:
-            RuntimeError: Another producer is registered.
-        """
-        if self.producer is not None:
-            raise RuntimeError(
-                f"Cannot register producer {producer!r}, because producer "
-                f"{self.producer!r} was never unregistered."
-            )
-        if self.disconnected:
-            producer.stopProducing()
-            return
-        self.producer = producer
-        self.streamingProducer = streaming
-        self.producerPaused = False
-        if not streaming:
-            self._direct = False  # Writes go through doWrite, which asks for the next chunk.
-            producer.resumeProducing()  # type: ignore[attr-defined]
-        else:
-            self._checkHighWater()
 
     def unregisterProducer(self) -> None:
         """Detach the producer; a pending `loseConnection` can now complete."""
@@ -494,69 +388,10 @@ class Connection:
         self._stopWriting()
         self.reactor.callLater(0, self.connectionLost, Failure(reason))
 
-    def _callbackFailed(self, name: str, exc: Exception) -> Exception:
-        """Log an exception a protocol (or producer) callback raised; it becomes the reason."""
-        _log.error(
-            "Unhandled error in %s.%s; closing the connection",
-            self.logPrefix(),
-            name,
-            exc_info=exc,
-        )
-        return exc
 
-    def _safely(self, name: str, f: Callable[..., object], *args: object) -> None:
-        try:
-            f(*args)
-        except Exception as exc:
-            _log.error("Unhandled error in %s.%s", self.logPrefix(), name, exc_info=exc)
+class Server(ServerMixin, Connection):
+    """A connection accepted by a listening `torsion.internet.tcp.Port` (see `ServerMixin`)."""
 
 
-class Server(Connection):
-    """A connection accepted by a listening `torsion.internet.tcp.Port`.
-
-    Attributes:
-        server: The port that accepted it.
-        sessionno: Its number among the port's connections.
-    """
-
-    def __init__(
-        self,
-        skt: socket.socket,
-        protocol: _Protocol,
-        client: IPv4Address | IPv6Address,
-        server: Any,
-        sessionno: int,
-        reactor: Reactor,
-    ) -> None:
-        super().__init__(skt, protocol, reactor)
-        self._peer = client
-        self.server = server
-        self.sessionno = sessionno
-
-    def _notifyLost(self, reason: Failure) -> None:
-        self.server.connectionClosed()
-
-
-class Client(Connection):
-    """A connection made by a `torsion.internet.tcp.Connector`.
-
-    Attributes:
-        connector: The connector that made it, told when it is lost.
-    """
-
-    _tlsClientDefault = True
-
-    def __init__(
-        self,
-        skt: socket.socket,
-        protocol: _Protocol,
-        peer: IPv4Address | IPv6Address,
-        connector: Any,
-        reactor: Reactor,
-    ) -> None:
-        super().__init__(skt, protocol, reactor)
-        self._peer = peer
-        self.connector = connector
-
-    def _notifyLost(self, reason: Failure) -> None:
-        self.connector.connectionLost(reason)
+class Client(ClientMixin, Connection):
+    """A connection made by a `torsion.internet.tcp.Connector` (see `ClientMixin`)."""

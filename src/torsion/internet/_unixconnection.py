@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from torsion.internet._tcpconnection import READ_SIZE, Connection, Reactor
+from torsion.internet._transport import ClientMixin, ServerMixin
 from torsion.internet.address import UNIXAddress
 from torsion.internet.error import ConnectionLost
 from torsion.python.failure import Failure
@@ -202,11 +203,11 @@ class UNIXConnection(Connection):
         """Return the local end's address (name None for an unbound client socket)."""
         return unixAddress(self.socket.getsockname())
 
+    _peer: UNIXAddress  # type: ignore[assignment]
+
     def getPeer(self) -> UNIXAddress:  # type: ignore[override]
         """Return the remote end's address (name None for an unbound client socket)."""
-        return self._peerAddress
-
-    _peerAddress: UNIXAddress
+        return self._peer
 
     def getTcpNoDelay(self) -> bool:
         """Return False: there is no Nagle's algorithm on UNIX sockets."""
@@ -216,52 +217,9 @@ class UNIXConnection(Connection):
         """Do nothing: there is no Nagle's algorithm on UNIX sockets."""
 
 
-class Server(UNIXConnection):
-    """A connection accepted by a listening `torsion.internet.unix.Port`.
-
-    Attributes:
-        server: The port that accepted it.
-        sessionno: Its number among the port's connections.
-    """
-
-    def __init__(
-        self,
-        skt: socket.socket,
-        protocol: _Protocol,
-        client: UNIXAddress,
-        server: Any,
-        sessionno: int,
-        reactor: Reactor,
-    ) -> None:
-        super().__init__(skt, protocol, reactor)
-        self._peerAddress = client
-        self.server = server
-        self.sessionno = sessionno
-
-    def _notifyLost(self, reason: Failure) -> None:
-        self.server.connectionClosed()
+class Server(ServerMixin, UNIXConnection):
+    """A connection accepted by a listening `torsion.internet.unix.Port` (see `ServerMixin`)."""
 
 
-class Client(UNIXConnection):
-    """A connection made by a `torsion.internet.unix.Connector`.
-
-    Attributes:
-        connector: The connector that made it, told when it is lost.
-    """
-
-    _tlsClientDefault = True  # startTLS(normal=True): the connecting side is the TLS client.
-
-    def __init__(
-        self,
-        skt: socket.socket,
-        protocol: _Protocol,
-        peer: UNIXAddress,
-        connector: Any,
-        reactor: Reactor,
-    ) -> None:
-        super().__init__(skt, protocol, reactor)
-        self._peerAddress = peer
-        self.connector = connector
-
-    def _notifyLost(self, reason: Failure) -> None:
-        self.connector.connectionLost(reason)
+class Client(ClientMixin, UNIXConnection):
+    """A connection made by a `torsion.internet.unix.Connector` (see `ClientMixin`)."""

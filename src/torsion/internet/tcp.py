@@ -14,6 +14,7 @@ import socket
 from collections.abc import Callable
 from typing import Any
 
+from torsion.internet._listening import ListeningBase
 from torsion.internet._tcpconnection import (
     READ_SIZE,
     Client,
@@ -23,18 +24,17 @@ from torsion.internet._tcpconnection import (
     makeAddress,
 )
 from torsion.internet.address import IPv4Address, IPv6Address
-from torsion.internet.defer import Deferred, succeed
+from torsion.internet.defer import Deferred
 from torsion.internet.error import (
     CannotListenError,
     ConnectBindError,
-    ConnectionDone,
     NotConnectingError,
     ServiceNameUnknownError,
     TimeoutError,
     UserError,
     getConnectError,
 )
-from torsion.internet.interfaces import IDelayedCall
+from torsion.internet.interfaces import IAddress, IDelayedCall
 from torsion.internet.protocol import ClientFactory, Factory, Protocol
 from torsion.python.failure import Failure
 
@@ -97,7 +97,7 @@ def _isIPAddress(host: str) -> bool:
     return True
 
 
-class Port:
+class Port(ListeningBase):
     """A listening TCP socket that accepts connections for a factory.
 
     Accepts at most `numberAccepts` connections per wake-up, so one busy port cannot starve the
@@ -121,6 +121,8 @@ class Port:
     acceptRetryDelay = 1.0
     #: The transport class of accepted connections (the asyncio reactor substitutes its own).
     serverTransport: Callable[..., Any] = Server
+    #: Turns an accepted socket's peer address into an address object.
+    _peerAddress: Callable[[Any], Any] = staticmethod(makeAddress)
 
     def __init__(
         self,
@@ -173,7 +175,7 @@ class Port:
         _log.info("%s starting on %d", self.factory.logPrefix(), self._address.port)
         self.factory.doStart()
         self.connected = True
-        self._startAccepting()
+        self._startReading()
 
     def fileno(self) -> int:
         """Return the listening socket's file descriptor."""
@@ -215,7 +217,7 @@ class Port:
 
     def _accepted(self, skt: socket.socket, addr: tuple[Any, ...]) -> None:
         skt.setblocking(False)
-        peer = makeAddress(addr)
+        peer = self._peerAddress(addr)
         try:
             protocol = self.factory.buildProtocol(peer)
         except Exception:
@@ -234,12 +236,12 @@ class Port:
             e.strerror,
             self.acceptRetryDelay,
         )
-        self._stopAccepting()
+        self._stopReading()
         self._retry = self.reactor.callLater(self.acceptRetryDelay, self._resumeAccepting)
 
     def _resumeAccepting(self) -> None:
         self._retry = None
-        self._startAccepting()
+        self._startReading()
 
     def connectionClosed(self) -> None:
         """One of this port's connections closed: a descriptor is free, accept again now."""
@@ -247,52 +249,27 @@ class Port:
             self._retry.cancel()
             self._resumeAccepting()
 
-    def stopListening(self) -> Deferred[None]:
-        """Stop accepting and close the socket on the next reactor pass.
-
-        Connections already accepted stay open. The factory's ``doStop`` runs at the close.
-
-        Returns:
-            A Deferred that fires with None once the socket is closed (or fails with what
-            ``stopFactory`` raised); listening on the same port again works from then on.
-        """
-        if self.socket is None or not self.connected:
-            return succeed(None)
-        waiter: Deferred[None] = Deferred()
-        self._waiters.append(waiter)
-        if not self.disconnecting:
-            self.disconnecting = True
-            self._stopAccepting()
-            self.reactor.callLater(0, self.connectionLost, Failure(ConnectionDone()))
-        return waiter
-
-    loseConnection = stopListening
-
     def connectionLost(self, reason: Failure) -> None:
         """Close the socket and stop the factory (from `stopListening`, or at shutdown)."""
         if not self.connected:
             return
         self.connected = False
-        self._stopAccepting()
+        self._stopReading()
+        self._closeSocket()
+        failure = self._stopped(self.factory.doStop)
+        if failure is not None:
+            _log.error("Error stopping factory %r", self.factory, exc_info=failure.value)
+
+    def _closeSocket(self) -> None:
         self.socket.close()  # type: ignore[union-attr]
         _log.info("(%s Port %d Closed)", self.logPrefix(), self.getHost().port)
-        outcome: Failure | None = None
-        try:
-            self.factory.doStop()
-        except Exception:
-            outcome = Failure()
-        waiters, self._waiters = self._waiters, []
-        for waiter in waiters:
-            waiter.callback(None) if outcome is None else waiter.errback(outcome)
-        if outcome is not None and not waiters:
-            _log.error("Error stopping factory %r", self.factory, exc_info=outcome.value)
 
-    def _startAccepting(self) -> None:
+    def _startReading(self) -> None:
         if not self._accepting and self.connected and not self.disconnecting:
             self._accepting = True
             self.reactor.addReader(self)
 
-    def _stopAccepting(self) -> None:
+    def _stopReading(self) -> None:
         if self._retry is not None:
             self._retry.cancel()
             self._retry = None
@@ -418,17 +395,84 @@ class _Attempt:
             client._start()
 
 
-class Connector:
+class BaseConnector:
+    """What the TCP and UNIX connectors share: the states, and starting and stopping the factory.
+
+    Subclasses begin an attempt in `_startAttempt` and end it with ``factory``'s
+    ``clientConnectionFailed`` or a connected transport.
+
+    Attributes:
+        factory: The client factory told about each attempt.
+        timeout: Seconds before an attempt fails with `TimeoutError` (None: no limit).
+        reactor: The reactor used.
+        state: ``"disconnected"``, ``"connecting"`` or ``"connected"``.
+        transport: The transport once connected, or None.
+    """
+
+    transport: Any
+
+    def __init__(self, factory: ClientFactory, timeout: float | None, reactor: Any) -> None:
+        self.factory = factory
+        self.timeout = timeout
+        self.reactor = reactor
+        self.state = "disconnected"
+        self.factoryStarted = False
+        self._timeoutCall: IDelayedCall | None = None
+
+    def connect(self) -> None:
+        """Start an attempt: ``startedConnecting`` now, the socket work on the next pass.
+
+        Raises:
+            RuntimeError: Already connecting or connected.
+        """
+        if self.state != "disconnected":
+            raise RuntimeError("can't connect in this state")
+        self.state = "connecting"
+        if not self.factoryStarted:
+            self.factory.doStart()
+            self.factoryStarted = True
+        self._startAttempt()
+        self.factory.startedConnecting(self)
+
+    def _startAttempt(self) -> None:
+        """Schedule the attempt's socket work for the next pass, and its timeout."""
+        raise NotImplementedError
+
+    def disconnect(self) -> None:
+        """Stop connecting, or close the connection once made."""
+        if self.state == "connecting":
+            self.stopConnecting()
+        elif self.state == "connected" and self.transport is not None:
+            self.transport.loseConnection()
+
+    def stopConnecting(self) -> None:
+        """Abandon the attempt in progress (each connector has its own)."""
+        raise NotImplementedError
+
+    def getDestination(self) -> IAddress:
+        """Return the address connected to (each connector has its own)."""
+        raise NotImplementedError
+
+    def connectionLost(self, reason: Failure) -> None:
+        """The connection closed: tell the factory, which may `connect` again."""
+        self.transport = None
+        self.state = "disconnected"
+        self.factory.clientConnectionLost(self, reason)
+        self._maybeStopFactory()
+
+    def _maybeStopFactory(self) -> None:
+        if self.state == "disconnected" and self.factoryStarted:
+            self.factoryStarted = False
+            self.factory.doStop()
+
+
+class Connector(BaseConnector):
     """Makes (and remakes) a TCP connection for a client factory.
 
     Attributes:
         host: The host name or address to connect to.
         port: The port number.
-        factory: The client factory told about each attempt.
-        timeout: Seconds before an attempt fails with `TimeoutError` (None: no limit).
         bindAddress: The local ``(host, port)`` to bind first, or None.
-        reactor: The reactor used.
-        state: ``"disconnected"``, ``"connecting"`` or ``"connected"``.
         transport: The `Client` transport once connected (the attempt while connecting).
     """
 
@@ -449,37 +493,20 @@ class Connector:
                 port = socket.getservbyname(port, "tcp")
             except OSError as e:
                 raise ServiceNameUnknownError(string=f"{e} ({port!r})") from e
+        super().__init__(factory, timeout, reactor)
         self.host = host
         self.port = port
-        self.factory = factory
-        self.timeout = timeout
         self.bindAddress = bindAddress
-        self.reactor = reactor
-        self.state = "disconnected"
-        self.transport: Any = None  # a clientTransport, an _Attempt, or None
-        self.factoryStarted = False
-        self._timeoutCall: IDelayedCall | None = None
+        self.transport = None  # a clientTransport, an _Attempt, or None
 
     def __repr__(self) -> str:
         return f"<Connector to {self.getDestination()} {self.state}>"
 
-    def connect(self) -> None:
-        """Start an attempt: ``startedConnecting`` now, the socket work on the next pass.
-
-        Raises:
-            RuntimeError: Already connecting or connected.
-        """
-        if self.state != "disconnected":
-            raise RuntimeError("can't connect in this state")
-        self.state = "connecting"
-        if not self.factoryStarted:
-            self.factory.doStart()
-            self.factoryStarted = True
+    def _startAttempt(self) -> None:
         attempt = self.transport = _Attempt(self)
         if self.timeout is not None:
             self._timeoutCall = self.reactor.callLater(self.timeout, self._timedOut, attempt)
         self.reactor.callLater(0, attempt.begin)
-        self.factory.startedConnecting(self)
 
     def _timedOut(self, attempt: _Attempt) -> None:
         self._timeoutCall = None
@@ -494,13 +521,6 @@ class Connector:
         if self.state != "connecting" or not isinstance(self.transport, _Attempt):
             raise NotConnectingError("we're not trying to connect")
         self.transport.fail(UserError())
-
-    def disconnect(self) -> None:
-        """Stop connecting, or close the connection once made."""
-        if self.state == "connecting":
-            self.stopConnecting()
-        elif self.state == "connected" and self.transport is not None:
-            self.transport.loseConnection()
 
     def getDestination(self) -> IPv4Address | IPv6Address:
         """Return the address connected to (the host as given, name or literal)."""
@@ -521,18 +541,6 @@ class Connector:
         self.state = "disconnected"
         self.factory.clientConnectionFailed(self, reason)
         self._maybeStopFactory()
-
-    def connectionLost(self, reason: Failure) -> None:
-        """The connection closed: tell the factory, which may `connect` again."""
-        self.transport = None
-        self.state = "disconnected"
-        self.factory.clientConnectionLost(self, reason)
-        self._maybeStopFactory()
-
-    def _maybeStopFactory(self) -> None:
-        if self.state == "disconnected" and self.factoryStarted:
-            self.factoryStarted = False
-            self.factory.doStop()
 
     def _cancelTimeout(self) -> None:
         if self._timeoutCall is not None:

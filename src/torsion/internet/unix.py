@@ -100,6 +100,9 @@ class Port(tcp.Port):
         lockFile: The `PIDLock` held while listening, or None.
     """
 
+    serverTransport = Server
+    _peerAddress = staticmethod(unixAddress)
+
     def __init__(
         self,
         address: Path,
@@ -155,7 +158,7 @@ class Port(tcp.Port):
         _log.info("%s starting on %r", self.factory.logPrefix(), self.port)
         self.factory.doStart()
         self.connected = True
-        self._startAccepting()
+        self._startReading()
 
     def _lock(self) -> None:
         lock = PIDLock(self._path + b".lock")
@@ -192,42 +195,14 @@ class Port(tcp.Port):
             raise RuntimeError("the port is not listening")
         return self._host
 
-    def _accepted(self, skt: socket.socket, addr: Any) -> None:
-        skt.setblocking(False)
-        peer = unixAddress(addr)
-        try:
-            protocol = self.factory.buildProtocol(peer)
-        except Exception:
-            _log.exception("Unhandled error in %s.buildProtocol", self.logPrefix())
-            protocol = None
-        if protocol is None:
-            skt.close()
-            return
-        self.sessionno += 1
-        Server(skt, protocol, peer, self, self.sessionno, self.reactor)._start()
-
-    def connectionLost(self, reason: Failure) -> None:
-        """Close the socket, remove its file, release the lock and stop the factory."""
-        if not self.connected:
-            return
-        self.connected = False
-        self._stopAccepting()
+    def _closeSocket(self) -> None:
+        """Remove the socket file, release the lock, then close the socket."""
         self._release()
         self.socket.close()  # type: ignore[union-attr]
         _log.info("(%s UNIX Port %r Closed)", self.logPrefix(), self.port)
-        outcome: Failure | None = None
-        try:
-            self.factory.doStop()
-        except Exception:
-            outcome = Failure()
-        waiters, self._waiters = self._waiters, []
-        for waiter in waiters:
-            waiter.callback(None) if outcome is None else waiter.errback(outcome)
-        if outcome is not None and not waiters:
-            _log.error("Error stopping factory %r", self.factory, exc_info=outcome.value)
 
 
-class Connector:
+class Connector(tcp.BaseConnector):
     """Makes (and remakes) a UNIX socket connection for a client factory.
 
     Connecting a UNIX socket completes at once, except when the server's listen queue is full:
@@ -237,12 +212,8 @@ class Connector:
 
     Attributes:
         address: The path (or abstract name) to connect to, as given.
-        factory: The client factory told about each attempt.
-        timeout: Seconds before an attempt fails with `TimeoutError` (None: no limit).
         checkPID: Whether to fail at once (`BadFileError`) when no live process holds the
             server's ``<path>.lock``.
-        reactor: The reactor used.
-        state: ``"disconnected"``, ``"connecting"`` or ``"connected"``.
         transport: The `Client` transport once connected.
     """
 
@@ -260,36 +231,19 @@ class Connector:
         self._path = os.fsencode(address)
         if checkPID:
             _checkLockable(self._path, "checkPID")
-        self.factory = factory
-        self.timeout = timeout
-        self.reactor = reactor
+        super().__init__(factory, timeout, reactor)
         self.checkPID = checkPID
-        self.state = "disconnected"
         self.transport: Client | None = None
-        self.factoryStarted = False
         self._socket: socket.socket | None = None
-        self._timeoutCall: IDelayedCall | None = None
         self._nextAttempt: IDelayedCall | None = None
 
     def __repr__(self) -> str:
         return f"<Connector to {self.address!r} {self.state}>"
 
-    def connect(self) -> None:
-        """Start an attempt: ``startedConnecting`` now, the socket work on the next pass.
-
-        Raises:
-            RuntimeError: Already connecting or connected.
-        """
-        if self.state != "disconnected":
-            raise RuntimeError("can't connect in this state")
-        self.state = "connecting"
-        if not self.factoryStarted:
-            self.factory.doStart()
-            self.factoryStarted = True
+    def _startAttempt(self) -> None:
         if self.timeout is not None:
             self._timeoutCall = self.reactor.callLater(self.timeout, self._fail, TimeoutError())
         self._nextAttempt = self.reactor.callLater(0, self._attempt)
-        self.factory.startedConnecting(self)
 
     def _attempt(self) -> None:
         self._nextAttempt = None
@@ -348,28 +302,9 @@ class Connector:
             raise NotConnectingError("we're not trying to connect")
         self._fail(UserError())
 
-    def disconnect(self) -> None:
-        """Stop connecting, or close the connection once made."""
-        if self.state == "connecting":
-            self.stopConnecting()
-        elif self.state == "connected" and self.transport is not None:
-            self.transport.loseConnection()
-
     def getDestination(self) -> UNIXAddress:
         """Return the address connected to."""
         return UNIXAddress(self.address)
-
-    def connectionLost(self, reason: Failure) -> None:
-        """The connection closed: tell the factory, which may `connect` again."""
-        self.transport = None
-        self.state = "disconnected"
-        self.factory.clientConnectionLost(self, reason)
-        self._maybeStopFactory()
-
-    def _maybeStopFactory(self) -> None:
-        if self.state == "disconnected" and self.factoryStarted:
-            self.factoryStarted = False
-            self.factory.doStop()
 
     def _cancelCalls(self) -> None:
         for call in (self._timeoutCall, self._nextAttempt):
