@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import socket
 import stat
-import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ import pytest
 
 from tests.internet._tcphelpers import runUntil
 from tests.internet._udphelpers import ConnectedRecorder, Recorder
+from tests.internet._unixhelpers import needsAbstract
 from torsion.internet import error
 from torsion.internet.address import UNIXAddress
 from torsion.internet.interfaces import (
@@ -132,7 +132,7 @@ def test_too_long_and_oversized(reactor: Any, sockdir: Path) -> None:
     runUntil(reactor, pb.stopListening())
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="abstract namespace: Linux")
+@needsAbstract
 def test_abstract_namespace(reactor: Any, sockdir: Path) -> None:
     """A "\\0name" address works and creates no file."""
     name = f"\0torsion-test-{uuid.uuid4().hex}"

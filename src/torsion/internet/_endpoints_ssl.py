@@ -129,8 +129,8 @@ class SSL4ClientEndpoint:
         return wrapper.onConnection
 
 
-class _TLSWrapperEndpoint:
-    """A client endpoint that talks TLS over another client endpoint."""
+class _TLSOver:
+    """An endpoint that talks TLS (with ``connectionCreator``'s settings) over another one."""
 
     def __init__(self, connectionCreator: Any, wrappedEndpoint: Any, clock: Any) -> None:
         self._contextFactory = connectionCreator
@@ -139,6 +139,10 @@ class _TLSWrapperEndpoint:
 
     def __repr__(self) -> str:
         return f"<TLS over {self._wrappedEndpoint!r}>"
+
+
+class _TLSWrapperEndpoint(_TLSOver):
+    """A client endpoint that talks TLS over another client endpoint."""
 
     def connect(self, protocolFactory: Factory) -> Deferred[Any]:
         """Connect the wrapped endpoint with a TLS layer; fires with the application protocol."""
@@ -160,16 +164,8 @@ def wrapClientTLS(
     return _TLSWrapperEndpoint(connectionCreator, wrappedEndpoint, clock)
 
 
-class _TLSServerWrapperEndpoint:
+class _TLSServerWrapperEndpoint(_TLSOver):
     """A server endpoint that talks TLS over another server endpoint."""
-
-    def __init__(self, connectionCreator: Any, wrappedEndpoint: Any, clock: Any) -> None:
-        self._contextFactory = connectionCreator
-        self._wrappedEndpoint = wrappedEndpoint
-        self._clock = clock
-
-    def __repr__(self) -> str:
-        return f"<TLS over {self._wrappedEndpoint!r}>"
 
     def listen(self, protocolFactory: Factory) -> Deferred[IListeningPort]:
         """Listen on the wrapped endpoint; each connection is a TLS server."""
