@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from torsion.internet._core import ReactorCore
+from torsion.internet._core.loop import ReactorCore
 from torsion.internet.defer import Deferred
 from torsion.internet.error import ConnectionDone, ConnectionLost, DNSLookupError
 from torsion.python.failure import Failure

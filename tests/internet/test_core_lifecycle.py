@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from torsion.internet._core import ReactorCore
+from torsion.internet._core.loop import ReactorCore
 from torsion.internet.defer import Deferred
 from torsion.internet.error import ReactorAlreadyRunning, ReactorNotRunning
 from torsion.testing import runUntilFired, runUntilStopped

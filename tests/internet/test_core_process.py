@@ -82,7 +82,7 @@ def test_importReactorInstallsDefault() -> None:
         """
         import sys
         from torsion.internet import reactor
-        from torsion.internet._core import ReactorCore
+        from torsion.internet._core.loop import ReactorCore
         assert isinstance(reactor, ReactorCore), reactor
         assert sys.modules["torsion.internet.reactor"] is reactor
         import torsion.internet.reactor as again

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from torsion.internet import _core
-from torsion.internet._core import ReactorCore
+from torsion.internet._core import loop as _core
+from torsion.internet._core.loop import ReactorCore
 from torsion.internet.error import AlreadyCalled, AlreadyCancelled
 from torsion.internet.interfaces import IReactorTime
 from torsion.testing import runUntilStopped

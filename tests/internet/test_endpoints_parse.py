@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from torsion.internet import _endpoints_parse
-from torsion.internet._endpoints_parse import parseDescription
+from torsion.internet._endpoints import parse as _endpoints_parse
+from torsion.internet._endpoints.parse import parseDescription
 from torsion.internet.endpoints import (
     TCP4ClientEndpoint,
     TCP4ServerEndpoint,

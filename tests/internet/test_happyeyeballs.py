@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from torsion.internet import error
-from torsion.internet._happyeyeballs import interleave
+from torsion.internet._endpoints.hostname import interleave
 from torsion.internet.address import HostnameAddress, IPv4Address, IPv6Address
 from torsion.internet.defer import Deferred
 from torsion.internet.endpoints import HostnameEndpoint

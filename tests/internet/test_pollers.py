@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from torsion.internet._pollers import (
+from torsion.internet._core.pollers import (
     ERROR,
     READ,
     WRITE,

@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 
 from tests.internet._processhelpers import PYTHON, Recorder, isZombieOrAlive, runUntil, spawn
-from torsion.internet import _pidwatch, error
+from torsion.internet import error
+from torsion.internet._process import pidwatch as _pidwatch
 from torsion.python.failure import Failure
 
 MIB = 1024 * 1024

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from torsion.internet import _cooperator, task
+from torsion.internet import task
+from torsion.internet._task import cooperator as _cooperator
 from torsion.internet.defer import Deferred
 from torsion.internet.interfaces import IDelayedCall
 from torsion.internet.task import (

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from torsion.internet import _timers
-from torsion.internet._timers import DelayedCall, TimerQueue
+from torsion.internet._core import timers as _timers
+from torsion.internet._core.timers import DelayedCall, TimerQueue
 from torsion.internet.error import AlreadyCalled, AlreadyCancelled, ReactorNotRunning
 
 

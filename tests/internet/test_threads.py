@@ -8,7 +8,7 @@ import pytest
 
 from tests._subprocess import BOUND as HANG_BOUND
 from torsion.internet import threads
-from torsion.internet._core import ReactorCore
+from torsion.internet._core.loop import ReactorCore
 from torsion.internet.defer import Deferred, gatherResults
 from torsion.python.threadpool import ThreadPool
 from torsion.testing import runUntilFired

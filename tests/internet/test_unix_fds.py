@@ -20,7 +20,7 @@ from tests.internet._unixhelpers import (
     connectPair,
     shortDirectory,
 )
-from torsion.internet import _unixconnection
+from torsion.internet._transports import unixconnection as _unixconnection
 from torsion.internet.protocol import ClientCreator
 
 

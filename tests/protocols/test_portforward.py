@@ -8,7 +8,7 @@ import pytest
 
 from tests.internet._tcphelpers import Client, Collecting, Echo, Recorder, runUntil
 from torsion.internet import error
-from torsion.internet._buffer import HIGH_WATER
+from torsion.internet._transports.buffer import HIGH_WATER
 from torsion.internet.address import IPv4Address
 from torsion.internet.defer import Deferred, gatherResults
 from torsion.internet.testing import MemoryReactorClock, StringTransportWithDisconnection

@@ -4,7 +4,7 @@
 (``run_forever``), ``stop()`` stops it, and an asyncio program whose loop already runs starts
 torsion with ``await reactor.runAsync()``. Descriptors (``addReader`` ..., and so UNIX sockets,
 UDP and process pipes) go to the loop's ``add_reader``/``add_writer``; TCP connections ride on
-asyncio's own transports (`torsion.internet._asynciotcp`), so on uvloop their bytes move in C.
+asyncio's own transports (`torsion.internet._asyncio.tcp`), so on uvloop their bytes move in C.
 
 Timed calls keep torsion's timer queue (``getDelayedCalls``, ``reset``, cheap cancellation) and
 arm one asyncio timer for the earliest of them. ``callFromThread`` uses the loop's
@@ -26,14 +26,14 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ParamSpec
 
-from torsion.internet._asyncioloop import LoopPoller
-from torsion.internet._core import ReactorCore, _prefix
-from torsion.internet._timers import DelayedCall, TimerQueue
+from torsion.internet._asyncio.poller import LoopPoller
+from torsion.internet._core.loop import ReactorCore, _prefix
+from torsion.internet._core.timers import DelayedCall, TimerQueue
 from torsion.internet.error import ReactorAlreadyRunning
 from torsion.internet.main import installReactor
 
 if TYPE_CHECKING:
-    from torsion.internet._asynciotcp import AsyncioConnection
+    from torsion.internet._asyncio.tcp import AsyncioConnection
     from torsion.internet.interfaces import IConnector, IListeningPort
     from torsion.internet.protocol import ClientFactory, Factory
 
@@ -290,7 +290,7 @@ class AsyncioReactor(ReactorCore):
     ) -> IListeningPort:
         """Listen for TCP connections on ``port`` (0: any free port); connections use asyncio
         transports."""
-        from torsion.internet._asynciotcp import Port
+        from torsion.internet._asyncio.tcp import Port
 
         p = Port(port, factory, backlog, interface, self)
         p.startListening()
@@ -306,7 +306,7 @@ class AsyncioReactor(ReactorCore):
     ) -> IConnector:
         """Connect to ``host``:``port``; ``factory`` hears how it goes. The connection uses an
         asyncio transport."""
-        from torsion.internet._asynciotcp import Connector
+        from torsion.internet._asyncio.tcp import Connector
 
         c = Connector(host, port, factory, timeout, bindAddress, self)
         c.connect()

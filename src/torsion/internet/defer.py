@@ -12,24 +12,8 @@ from __future__ import annotations
 import logging
 from typing import Any, ParamSpec, TypeVar
 
-from torsion.internet._coroutines import ensureDeferred, inlineCallbacks, returnValue
-from torsion.internet._defer_lists import (
-    FAILURE,
-    SUCCESS,
-    DeferredList,
-    FailureGroup,
-    FirstError,
-    gatherResults,
-    race,
-)
-from torsion.internet._defer_sync import (
-    DeferredLock,
-    DeferredQueue,
-    DeferredSemaphore,
-    QueueOverflow,
-    QueueUnderflow,
-)
-from torsion.internet._deferred import (
+from torsion.internet._defer.coroutines import ensureDeferred, inlineCallbacks, returnValue
+from torsion.internet._defer.deferred import (
     AlreadyCalledError,
     CancelledError,
     Deferred,
@@ -38,7 +22,23 @@ from torsion.internet._deferred import (
     getDebugging,
     setDebugging,
 )
-from torsion.internet._shortcuts import execute, fail, maybeDeferred, succeed
+from torsion.internet._defer.lists import (
+    FAILURE,
+    SUCCESS,
+    DeferredList,
+    FailureGroup,
+    FirstError,
+    gatherResults,
+    race,
+)
+from torsion.internet._defer.shortcuts import execute, fail, maybeDeferred, succeed
+from torsion.internet._defer.sync import (
+    DeferredLock,
+    DeferredQueue,
+    DeferredSemaphore,
+    QueueOverflow,
+    QueueUnderflow,
+)
 from torsion.python.failure import Failure
 
 __all__ = [

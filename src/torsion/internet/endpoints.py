@@ -8,32 +8,32 @@ the ``torsion.endpoints`` entry points). See ``docs/endpoints.md``.
 
 from __future__ import annotations
 
-from torsion.internet._endpoints_parse import (
+from torsion.internet._endpoints.hostname import (
+    HostnameEndpoint,
+    IAddressResolver,
+    ThreadedAddressResolver,
+)
+from torsion.internet._endpoints.parse import (
     clientFromString,
     quoteStringArgument,
     registerClientParser,
     registerServerParser,
     serverFromString,
 )
-from torsion.internet._endpoints_ssl import (
-    SSL4ClientEndpoint,
-    SSL4ServerEndpoint,
-    wrapClientTLS,
-    wrapServerTLS,
-)
-from torsion.internet._endpoints_tcp import (
+from torsion.internet._endpoints.tcp import (
     TCP4ClientEndpoint,
     TCP4ServerEndpoint,
     TCP6ClientEndpoint,
     TCP6ServerEndpoint,
     connectProtocol,
 )
-from torsion.internet._endpoints_unix import UNIXClientEndpoint, UNIXServerEndpoint
-from torsion.internet._happyeyeballs import (
-    HostnameEndpoint,
-    IAddressResolver,
-    ThreadedAddressResolver,
+from torsion.internet._endpoints.tls import (
+    SSL4ClientEndpoint,
+    SSL4ServerEndpoint,
+    wrapClientTLS,
+    wrapServerTLS,
 )
+from torsion.internet._endpoints.unix import UNIXClientEndpoint, UNIXServerEndpoint
 
 __all__ = [
     "HostnameEndpoint",

@@ -2,8 +2,8 @@
 
 A `Process` connects a `torsion.internet.protocol.ProcessProtocol` to a child: one pipe per
 ``childFDs`` entry (`PipeReader` for what the child writes, `PipeWriter` for what it reads), or
-a pty, plus a watch on the child's exit (`torsion.internet._pidwatch`). How the child is started
-is `torsion.internet._spawn`'s business.
+a pty, plus a watch on the child's exit (`torsion.internet._process.pidwatch`). How the child
+starts is `torsion.internet._process.spawn`'s business.
 
 The order of events, as in Twisted: ``makeConnection``/``connectionMade`` right after the
 start; ``childDataReceived`` and ``childConnectionLost`` as the pipes deliver and close;
@@ -23,8 +23,9 @@ import signal
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from torsion.internet import _pidwatch, _spawn
-from torsion.internet._processpipes import PipeReader, PipeWriter, ProcessAddress, asBytes
+from torsion.internet._process import pidwatch as _pidwatch
+from torsion.internet._process import spawn as _spawn
+from torsion.internet._process.pipes import PipeReader, PipeWriter, ProcessAddress, asBytes
 from torsion.internet.error import ProcessDone, ProcessExitedAlready, ProcessTerminated
 from torsion.internet.interfaces import IProcessProtocol, IProducer
 from torsion.python.failure import Failure

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 from typing import Protocol as _TypingProtocol
 
 from torsion.internet import error
-from torsion.internet._lazyreactor import globalReactor
+from torsion.internet._core.globalreactor import globalReactor
 from torsion.internet.defer import Deferred
 from torsion.python.failure import Failure
 

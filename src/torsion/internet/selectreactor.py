@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from torsion.internet._core import ReactorCore
-from torsion.internet._pollers import SelectPoller
+from torsion.internet._core.loop import ReactorCore
+from torsion.internet._core.pollers import SelectPoller
 from torsion.internet.main import installReactor
 
 __all__ = ["SelectReactor", "install"]

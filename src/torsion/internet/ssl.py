@@ -14,7 +14,7 @@ See ``docs/tls.md``.
 
 from __future__ import annotations
 
-from torsion.internet._sslcerts import (
+from torsion.internet._tls.certificates import (
     FILETYPE_ASN1,
     FILETYPE_PEM,
     Certificate,
@@ -25,7 +25,7 @@ from torsion.internet._sslcerts import (
     platformTrust,
     trustRootFromCertificates,
 )
-from torsion.internet._sslcontexts import (
+from torsion.internet._tls.contexts import (
     CertificateOptions,
     ClientContextFactory,
     ClientTLSOptions,

@@ -13,8 +13,8 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from torsion.internet._lazyreactor import globalReactor
-from torsion.internet._processpipes import PipeReader, PipeWriter, ProcessAddress
+from torsion.internet._core.globalreactor import globalReactor
+from torsion.internet._process.pipes import PipeReader, PipeWriter, ProcessAddress
 from torsion.internet.error import ConnectionDone
 from torsion.internet.interfaces import IHalfCloseableProtocol, IProducer, IProtocol
 from torsion.python.failure import Failure

@@ -11,8 +11,8 @@ Everything that defaults to the global reactor imports it only when it first nee
 
 from __future__ import annotations
 
-from torsion.internet._clock import Clock, deferLater
-from torsion.internet._cooperator import (
+from torsion.internet._task.clock import Clock, deferLater
+from torsion.internet._task.cooperator import (
     CooperativeTask,
     Cooperator,
     NotPaused,
@@ -25,8 +25,8 @@ from torsion.internet._cooperator import (
     coiterate,
     cooperate,
 )
-from torsion.internet._looping import LoopingCall
-from torsion.internet._react import react
+from torsion.internet._task.looping import LoopingCall
+from torsion.internet._task.react import react
 
 __all__ = [
     "Clock",

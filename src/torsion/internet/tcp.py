@@ -14,8 +14,8 @@ import socket
 from collections.abc import Callable
 from typing import Any
 
-from torsion.internet._listening import ListeningBase
-from torsion.internet._tcpconnection import (
+from torsion.internet._transports.listening import ListeningBase
+from torsion.internet._transports.tcpconnection import (
     READ_SIZE,
     Client,
     Connection,

@@ -13,7 +13,7 @@ For two protocols talking to each other in memory, see `torsion.test.iosim`.
 
 from __future__ import annotations
 
-from torsion.internet._testing_reactor import (
+from torsion.internet._fakes.reactor import (
     MemoryReactor,
     MemoryReactorClock,
     RaisingMemoryReactor,
@@ -21,7 +21,7 @@ from torsion.internet._testing_reactor import (
     _FakePort,
     waitUntilAllDisconnected,
 )
-from torsion.internet._testing_transport import (
+from torsion.internet._fakes.transport import (
     AccumulatingProtocol,
     FakeDatagramTransport,
     LineSendingProtocol,

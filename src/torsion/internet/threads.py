@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any, ParamSpec, Protocol, TypeVar, cast
 
-from torsion.internet._lazyreactor import globalReactor
+from torsion.internet._core.globalreactor import globalReactor
 from torsion.internet.defer import Deferred, maybeDeferred
 from torsion.python.failure import Failure
 from torsion.python.threadpool import ThreadPool

@@ -19,7 +19,7 @@ import socket
 import struct
 from typing import Any
 
-from torsion.internet._datagram import DatagramPort
+from torsion.internet._transports.datagram import DatagramPort
 from torsion.internet.address import IPv4Address, IPv6Address
 from torsion.internet.defer import Deferred, succeed
 from torsion.internet.error import CannotListenError, InvalidAddressError, MulticastJoinError

@@ -3,7 +3,7 @@
 The reactor's ``listenUNIX`` creates and starts a `Port`; its ``connectUNIX`` creates a
 `Connector` and calls `Connector.connect`. Connections are `Server` (accepted) and `Client`
 (connected) transports: the TCP transport plus file-descriptor passing
-(`torsion.internet._unixconnection`).
+(`torsion.internet._transports.unixconnection`).
 
 Addresses are paths (``str`` or ``bytes``). On Linux, a name starting with a NUL byte
 (``"\\0name"``) is in the abstract namespace: no file is created, and the name is freed by the
@@ -13,7 +13,7 @@ The socket file and its lock, as in Twisted:
 
 * `Port` creates the socket file with permissions ``mode`` and removes it when it stops
   listening, so a server restarted on the same path works.
-* With ``wantPID``, the port first takes ``<path>.lock`` (`torsion.internet._pidlock`, the
+* With ``wantPID``, the port first takes ``<path>.lock`` (`torsion.internet._transports.pidlock`, the
   same symlink-to-PID lock as Twisted's): a second server on the path fails with
   `CannotListenError` while the first lives. If the lock was left by a process that died, it is
   broken and the socket file that process left behind is removed before binding.
@@ -33,9 +33,9 @@ import stat
 from typing import Any
 
 from torsion.internet import tcp
-from torsion.internet._pidlock import PIDLock, isLocked
-from torsion.internet._unixconnection import Client, Server, UNIXConnection, unixAddress
-from torsion.internet._unixdatagram import ConnectedDatagramPort, DatagramPort
+from torsion.internet._transports.pidlock import PIDLock, isLocked
+from torsion.internet._transports.unixconnection import Client, Server, UNIXConnection, unixAddress
+from torsion.internet._transports.unixdatagram import ConnectedDatagramPort, DatagramPort
 from torsion.internet.address import UNIXAddress
 from torsion.internet.error import (
     BadFileError,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-from torsion.internet._lazyreactor import globalReactor
+from torsion.internet._core.globalreactor import globalReactor
 from torsion.internet.defer import Deferred
 from torsion.internet.error import ProcessTerminated
 from torsion.internet.protocol import ProcessProtocol

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 from torsion.internet import error
-from torsion.internet._clock import deferLater
-from torsion.internet._lazyreactor import globalReactor
+from torsion.internet._core.globalreactor import globalReactor
+from torsion.internet._task.clock import deferLater
 from torsion.internet.address import IPv4Address
 from torsion.internet.defer import Deferred, succeed
 from torsion.internet.interfaces import IAddress, IProducer, IReactorTime

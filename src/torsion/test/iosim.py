@@ -17,9 +17,9 @@ import itertools
 from collections.abc import Callable, Iterable
 from typing import TypeVar, cast
 
-from torsion.internet._clock import Clock
-from torsion.internet._testing_reactor import MemoryReactor, _FakeConnector
-from torsion.internet._testing_transport import dataMustBeBytes
+from torsion.internet._fakes.reactor import MemoryReactor, _FakeConnector
+from torsion.internet._fakes.transport import dataMustBeBytes
+from torsion.internet._task.clock import Clock
 from torsion.internet.address import IPv4Address
 from torsion.internet.error import ConnectionAborted, ConnectionDone, ConnectionLost
 from torsion.internet.error import ConnectionRefusedError as _Refused

@@ -17,7 +17,7 @@ from torsion.internet.error import ConnectionAborted
 from torsion.python.failure import Failure
 
 if TYPE_CHECKING:
-    from torsion.internet._core import ReactorCore
+    from torsion.internet._core.loop import ReactorCore
 
 __all__ = ["DirtyReactorAggregateError", "assertReactorClean", "cleanReactor"]
 
@@ -56,7 +56,7 @@ class DirtyReactorAggregateError(Exception):
         lines = ["Reactor was unclean (the test left these behind; they are cleaned up now)."]
         if self.delayedCalls:
             lines.append(
-                "DelayedCalls: (set torsion.internet._timers.DelayedCall.debug = True to"
+                "DelayedCalls: (set torsion.internet._core.timers.DelayedCall.debug = True to"
                 " see where each was scheduled)"
             )
             lines += [f"  {call}" for call in self.delayedCalls]

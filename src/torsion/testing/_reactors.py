@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
-    from torsion.internet._core import ReactorCore
+    from torsion.internet._core.loop import ReactorCore
 
 __all__ = [
     "REACTORS",

@@ -14,7 +14,7 @@ from torsion.internet.error import ReactorNotRunning
 from torsion.python.failure import Failure
 
 if TYPE_CHECKING:
-    from torsion.internet._core import ReactorCore
+    from torsion.internet._core.loop import ReactorCore
 
 __all__ = [
     "DEFAULT_TIMEOUT",

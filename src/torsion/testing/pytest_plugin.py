@@ -29,7 +29,7 @@ from typing import Any, cast
 
 import pytest
 
-from torsion.internet._core import ReactorCore
+from torsion.internet._core.loop import ReactorCore
 from torsion.internet.defer import Deferred, ensureDeferred
 from torsion.internet.task import Clock
 from torsion.testing._janitor import cleanReactor

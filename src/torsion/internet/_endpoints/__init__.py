@@ -1,0 +1,1 @@
+"""Endpoints: TCP, UNIX, TLS and hostname endpoints, and the description-string parser."""

@@ -1,0 +1,1 @@
+"""Child processes: spawning, watching for exit, and the pipes to and from them."""

@@ -1,0 +1,1 @@
+"""Scheduling on any ``IReactorTime``: ``Clock``, ``LoopingCall``, ``Cooperator``, ``react``."""

@@ -1,0 +1,1 @@
+"""Socket transports: the write buffer, the shared stream transport, TCP, UNIX, datagram ports."""
