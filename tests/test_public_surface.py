@@ -1,7 +1,7 @@
 """Every public module path and name that torsion ever offered still works.
 
 ``public_surface.json`` records, for each public module (no path component starting with an
-underscore), its ``__all__`` and the other public attributes defined by torsion. Moving
+underscore), its ``__all__`` and the other public names defined in the module itself. Moving
 implementation between private modules must keep all of them importable; adding names is fine.
 """
 

@@ -17,6 +17,7 @@ from torsion.internet import error
 from torsion.internet.address import IPv4Address, IPv6Address
 from torsion.internet.defer import CancelledError, Deferred
 from torsion.internet.protocol import ClientCreator
+from torsion.testing import reactorName
 
 
 def _closedPort() -> int:
@@ -257,11 +258,10 @@ def test_client_creator_cancel(reactor: Any) -> None:
 
 _EMFILE_SCRIPT = """
 import json, logging, resource, socket, sys
-from importlib import import_module
 from torsion.internet import protocol
+from torsion.testing import makeReactor
 
-module, name = sys.argv[1:3]
-reactor = getattr(import_module("torsion.internet." + module), name)()
+reactor = makeReactor(sys.argv[1])
 events = {"emfile": 0, "accepted": 0}
 
 class Watch(logging.Handler):
@@ -304,15 +304,8 @@ def test_accept_survives_fd_exhaustion(reactor: Any) -> None:
     Runs in a subprocess, with a reactor of the fixture's kind, and RLIMIT_NOFILE lowered so
     that only a few descriptors are left.
     """
-    kind = type(reactor)
     done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            textwrap.dedent(_EMFILE_SCRIPT),
-            kind.__module__.rpartition(".")[2],
-            kind.__name__,
-        ],
+        [sys.executable, "-c", textwrap.dedent(_EMFILE_SCRIPT), str(reactorName(reactor))],
         capture_output=True,
         text=True,
         timeout=60,

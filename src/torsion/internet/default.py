@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import os
-import select
-import sys
+
+from torsion.internet._reactors import registry
 
 __all__ = ["defaultReactorName", "install"]
 
@@ -22,17 +21,7 @@ def defaultReactorName() -> str:
     epoll on Linux, poll on other POSIX systems except macOS (whose poll does not support every
     kind of descriptor), select elsewhere.
     """
-    chosen = os.environ.get(ENVIRONMENT_VARIABLE)
-    if chosen:
-        return chosen
-    posix = sys.platform.startswith("linux") or sys.platform == "darwin"
-    if posix and importlib.util.find_spec("uvloop") is not None:
-        return "uvloop"
-    if sys.platform.startswith("linux") and hasattr(select, "epoll"):
-        return "epoll"
-    if sys.platform != "darwin" and hasattr(select, "poll"):
-        return "poll"
-    return "select"
+    return os.environ.get(ENVIRONMENT_VARIABLE) or registry.bestReactorName()
 
 
 def install() -> object:
@@ -44,9 +33,7 @@ def install() -> object:
     """
     name = defaultReactorName()
     try:
-        module = importlib.import_module(f"torsion.internet.{name}reactor")
-    except ModuleNotFoundError as e:
-        if e.name != f"torsion.internet.{name}reactor":
-            raise
+        entry = registry.spec(name)
+    except ValueError:
         raise ValueError(f"${ENVIRONMENT_VARIABLE}: no reactor called {name!r}") from None
-    return module.install()
+    return importlib.import_module(entry.module).install()

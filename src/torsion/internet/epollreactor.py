@@ -1,15 +1,15 @@
-"""The epoll reactor: `ReactorCore` over `EPollPoller`."""
+"""The epoll reactor: `PosixReactorBase` over `EPollPoller`."""
 
 from __future__ import annotations
 
-from torsion.internet._core.loop import ReactorCore
 from torsion.internet._core.pollers import EPollPoller
+from torsion.internet._reactors.posixbase import PosixReactorBase
 from torsion.internet.main import installReactor
 
 __all__ = ["EPollReactor", "install"]
 
 
-class EPollReactor(ReactorCore):
+class EPollReactor(PosixReactorBase):
     """A reactor that waits for I/O with ``select.epoll``."""
 
     def __init__(self) -> None:

@@ -125,18 +125,18 @@ class CannotListenError(BindError):
 
     Attributes:
         interface: The interface that was asked for ('' for all).
-        port: The port number that was asked for.
+        port: The port number (or UNIX socket path) that was asked for.
         socketError: The `OSError` that bind or listen raised.
     """
 
-    def __init__(self, interface: str, port: int, socketError: BaseException) -> None:
+    def __init__(self, interface: str, port: int | str | bytes, socketError: BaseException) -> None:
         super().__init__(interface, port, socketError)
         self.interface = interface
         self.port = port
         self.socketError = socketError
 
     def __str__(self) -> str:
-        return f"Couldn't listen on {self.interface or 'any'}:{self.port}: {self.socketError}."
+        return f"Couldn't listen on {self.interface or 'any'}:{self.port!s}: {self.socketError}."
 
 
 class DNSLookupError(_Described, OSError):

@@ -1,15 +1,15 @@
-"""The poll reactor: `ReactorCore` over `PollPoller`."""
+"""The poll reactor: `PosixReactorBase` over `PollPoller`."""
 
 from __future__ import annotations
 
-from torsion.internet._core.loop import ReactorCore
 from torsion.internet._core.pollers import PollPoller
+from torsion.internet._reactors.posixbase import PosixReactorBase
 from torsion.internet.main import installReactor
 
 __all__ = ["PollReactor", "install"]
 
 
-class PollReactor(ReactorCore):
+class PollReactor(PosixReactorBase):
     """A reactor that waits for I/O with ``select.poll``."""
 
     def __init__(self) -> None:

@@ -1,15 +1,15 @@
-"""The select reactor: `ReactorCore` over `SelectPoller`."""
+"""The select reactor: `PosixReactorBase` over `SelectPoller`."""
 
 from __future__ import annotations
 
-from torsion.internet._core.loop import ReactorCore
 from torsion.internet._core.pollers import SelectPoller
+from torsion.internet._reactors.posixbase import PosixReactorBase
 from torsion.internet.main import installReactor
 
 __all__ = ["SelectReactor", "install"]
 
 
-class SelectReactor(ReactorCore):
+class SelectReactor(PosixReactorBase):
     """A reactor that waits for I/O with ``select.select``."""
 
     def __init__(self) -> None:

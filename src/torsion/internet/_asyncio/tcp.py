@@ -6,7 +6,8 @@ its torsion protocol sees. The hot path has no Python of ours in it: the transpo
 changes, as `startTLS` does), and a `write` that asyncio can take goes straight to the asyncio
 transport's ``write``; on uvloop the bytes then move in C.
 
-Everything else keeps the epoll transport's behaviour (`torsion.internet._transports.tcpconnection`):
+Everything else keeps the epoll transport's behaviour
+(`torsion.internet._transports.connection.SocketConnection`):
 
 * Accepting and connecting stay torsion's (`Port`, `Connector`, over the loop's
   ``add_reader``/``add_writer``), so ``numberAccepts``, the EMFILE pause, timeouts,
@@ -31,24 +32,23 @@ import asyncio
 import functools
 import socket
 from collections.abc import Callable, Coroutine, Iterable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from torsion.internet import tcp
+from torsion.internet._transports import tcp
 from torsion.internet._transports.buffer import HIGH_WATER, WriteBuffer
+from torsion.internet._transports.connection import asBytes
 from torsion.internet._transports.stream import (
     LINGER_RESET,
     ClientMixin,
     ServerMixin,
     StreamTransport,
 )
-from torsion.internet._transports.tcpconnection import _asBytes, makeAddress
-from torsion.internet.address import IPv4Address, IPv6Address
+from torsion.internet._transports.tcpconnection import TCPAddress, TCPOptions, makeAddress
 from torsion.internet.error import ConnectionAborted, ConnectionDone, ConnectionLost
 from torsion.internet.interfaces import IHalfCloseableProtocol
 from torsion.python.failure import Failure
 
 if TYPE_CHECKING:
-    from torsion.internet.asyncioreactor import AsyncioReactor
     from torsion.internet.protocol import Protocol as _Protocol
 
 __all__ = ["HANDOFF", "AsyncioConnection", "Client", "Connector", "Port", "Server"]
@@ -57,7 +57,16 @@ HANDOFF = 256 * 1024
 """The most bytes handed to the asyncio transport's ``write`` in one call."""
 
 
-class AsyncioConnection(StreamTransport, asyncio.Protocol):
+class AsyncioReactor(Protocol):
+    """What the connections need of the asyncio reactor: its loop, and its set of them."""
+
+    _asyncioEventloop: asyncio.AbstractEventLoop
+    _connections: set[AsyncioConnection]
+
+    def callLater(self, delay: float, f: Callable[..., object], *a: Any) -> Any: ...
+
+
+class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protocol):
     """A TCP connection on an asyncio transport: the torsion transport of its protocol.
 
     Attributes:
@@ -73,7 +82,7 @@ class AsyncioConnection(StreamTransport, asyncio.Protocol):
 
     reactor: AsyncioReactor
     # The rest of the starting state is `StreamTransport`'s.
-    _host: IPv4Address | IPv6Address | None = None  # getHost(), looked up when first asked.
+    _host: TCPAddress | None = None  # getHost(), looked up when first asked.
     _transport: asyncio.Transport | None = None
     _transportWrite: Callable[[bytes | memoryview], object]  # The transport's, once it exists.
     _direct = False  # write() may go straight to asyncio (see _updateDirect).
@@ -254,7 +263,7 @@ class AsyncioConnection(StreamTransport, asyncio.Protocol):
             TypeError: ``data`` is not bytes-like (``bytearray`` and ``memoryview`` are copied).
         """
         if type(data) is not bytes:
-            data = _asBytes(data)
+            data = asBytes(data)
         if self._direct and len(data) <= HANDOFF:
             self._transportWrite(data)
         elif self._writeOpen and data:
@@ -273,7 +282,7 @@ class AsyncioConnection(StreamTransport, asyncio.Protocol):
         Raises:
             TypeError: A chunk is not bytes-like; nothing is written then.
         """
-        chunks = [chunk if type(chunk) is bytes else _asBytes(chunk) for chunk in data]
+        chunks = [chunk if type(chunk) is bytes else asBytes(chunk) for chunk in data]
         if not self._writeOpen:
             return
         for chunk in chunks:
@@ -319,7 +328,7 @@ class AsyncioConnection(StreamTransport, asyncio.Protocol):
         self._shutdownPending = True
         self._scheduleDrain()
 
-    def getHost(self) -> IPv4Address | IPv6Address:
+    def getHost(self) -> TCPAddress:
         """Return the local end's address.
 
         Raises:
@@ -495,11 +504,11 @@ class AsyncioConnection(StreamTransport, asyncio.Protocol):
         self._tellLost(reason)
 
 
-class Server(ServerMixin, AsyncioConnection):
+class Server(ServerMixin[TCPAddress], AsyncioConnection):
     """A connection accepted by a listening `Port` (see `ServerMixin`)."""
 
 
-class Client(ClientMixin, AsyncioConnection):
+class Client(ClientMixin[TCPAddress], AsyncioConnection):
     """A connection made by a `Connector` (see `ClientMixin`)."""
 
 

@@ -1,9 +1,12 @@
 """`ReactorCore`: the one event loop, composed with a poller (select, poll or epoll).
 
-Everything a reactor does apart from waiting for I/O lives here once: timed calls, system event
-triggers, run/stop/crash, signals, calls from and into threads, the reader/writer maps and the
-dispatch of I/O events. `doIteration` is the only place descriptor methods are called and
-`runUntilCurrent` the only place timed and thread calls are run.
+Everything a reactor does apart from waiting for I/O and making transports lives here once:
+timed calls, system event triggers, run/stop/crash, signals, calls from and into threads, the
+reader/writer maps and the dispatch of I/O events. It knows no socket, protocol or transport:
+``listenTCP`` and the other ways to make one are added by
+`torsion.internet._reactors.posixbase.PosixReactorBase`. `doIteration` is the only place
+descriptor methods are called and `runUntilCurrent` the only place timed and thread calls are
+run.
 
 Differences from Twisted, on purpose: the reactor can run again after it stopped (startup
 triggers fire again, see `torsion.internet._core.events`); `seconds()` is ``time.monotonic()``.
@@ -11,50 +14,26 @@ triggers fire again, see `torsion.internet._core.events`); `seconds()` is ``time
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import signal
-import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ParamSpec
+from collections.abc import Callable
+from typing import Any, ParamSpec
 
 from torsion.internet._core.events import PHASES, ThreePhaseEvent, TriggerID
 from torsion.internet._core.pollers import ERROR, READ, WRITE, Poller
 from torsion.internet._core.timers import DelayedCall, TimerQueue
 from torsion.internet._core.waker import SignalHandlers, Waker
-from torsion.internet.defer import Deferred, succeed
-from torsion.internet.error import (
-    ConnectionLost,
-    DNSLookupError,
-    ReactorAlreadyRunning,
-    ReactorNotRunning,
-)
+from torsion.internet.error import ConnectionLost, ReactorAlreadyRunning, ReactorNotRunning
 from torsion.internet.interfaces import IReadDescriptor, IWriteDescriptor
 from torsion.python.failure import Failure
 from torsion.python.threadpool import ThreadPool
 
-if TYPE_CHECKING:
-    from torsion.internet import udp
-    from torsion.internet._transports import unixdatagram as _unixdatagram
-    from torsion.internet.interfaces import (
-        IConnector,
-        IListeningPort,
-        IProcessProtocol,
-        IProcessTransport,
-    )
-    from torsion.internet.protocol import (
-        AbstractDatagramProtocol,
-        ClientFactory,
-        ConnectedDatagramProtocol,
-        Factory,
-    )
+__all__ = ["ReactorCore", "describe"]
 
-__all__ = ["ReactorCore"]
-
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("torsion.internet.base")
 _P = ParamSpec("_P")
 _monotonic = time.monotonic
 
@@ -63,8 +42,8 @@ _Descriptor = Any
 
 
 class ReactorCore:
-    """An event loop (Twisted's ``IReactorCore``, ``IReactorTime``, ``IReactorThreads``,
-    ``IReactorFDSet`` and the TCP entry points) over the given poller.
+    """An event loop (Twisted's ``IReactorCore``, ``IReactorTime``, ``IReactorThreads`` and
+    ``IReactorFDSet``) over the given poller; Twisted's ``ReactorBase``.
 
     Args:
         poller: The I/O backend; the reactor owns it from now on.
@@ -395,7 +374,7 @@ class ReactorCore:
                     try:
                         why = reader.doRead()
                     except Exception as e:
-                        _log.exception("Unhandled error in %s doRead", _prefix(reader))
+                        _log.exception("Unhandled error in %s doRead", describe(reader))
                         why = e
                     if why is not None:
                         self._disconnect(reader, why)
@@ -410,7 +389,7 @@ class ReactorCore:
                     try:
                         why = writer.doWrite()
                     except Exception as e:
-                        _log.exception("Unhandled error in %s doWrite", _prefix(writer))
+                        _log.exception("Unhandled error in %s doWrite", describe(writer))
                         why = e
                     if why is not None:
                         self._disconnect(writer, why)
@@ -421,7 +400,7 @@ class ReactorCore:
         try:
             descriptor.connectionLost(why if isinstance(why, Failure) else _asFailure(why))
         except Exception:
-            _log.exception("Error in connectionLost of %s", _prefix(descriptor))
+            _log.exception("Error in connectionLost of %s", describe(descriptor))
 
     # -- IReactorThreads ---------------------------------------------------------------------
 
@@ -452,211 +431,6 @@ class ReactorCore:
         self._poolSize = size
         if self._threadpool is not None:
             self._threadpool.adjustPoolsize(maxthreads=size)
-
-    # -- names and TCP -----------------------------------------------------------------------
-
-    def resolve(self, name: str, timeout: tuple[float, ...] = (1, 3, 11, 45)) -> Deferred[str]:
-        """Look up an IPv4 address of ``name`` in the thread pool (never blocking the loop).
-
-        Args:
-            name: A host name or an IPv4 address.
-            timeout: Retry delays in Twisted's resolver API; their sum bounds the lookup.
-
-        Returns:
-            A Deferred of the address string; it fails with `DNSLookupError` when the name
-            does not resolve or the lookup takes longer than the timeout.
-        """
-        try:
-            return succeed(str(ipaddress.IPv4Address(name)))
-        except ValueError:
-            pass
-        from torsion.internet.threads import deferToThreadPool
-
-        lookup = deferToThreadPool(self, self.getThreadPool(), _lookupIPv4, name)
-        result: Deferred[str] = Deferred()
-        timer = self.callLater(sum(timeout), _timedOut, result, name)
-
-        def done(outcome: str | Failure) -> None:
-            if not timer.active():
-                return  # timed out already
-            timer.cancel()
-            if isinstance(outcome, Failure):
-                result.errback(outcome)
-            else:
-                result.callback(outcome)
-
-        lookup.addBoth(done)
-        return result
-
-    def listenTCP(
-        self, port: int, factory: Factory, backlog: int = 50, interface: str = ""
-    ) -> IListeningPort:
-        """Listen for TCP connections on ``port`` (0: any free port)."""
-        from torsion.internet import tcp
-
-        p = tcp.Port(port, factory, backlog, interface, self)
-        p.startListening()
-        return p
-
-    def connectTCP(
-        self,
-        host: str,
-        port: int,
-        factory: ClientFactory,
-        timeout: float = 30,
-        bindAddress: tuple[str, int] | None = None,
-    ) -> IConnector:
-        """Connect to ``host``:``port``; ``factory`` hears how it goes."""
-        from torsion.internet import tcp
-
-        c = tcp.Connector(host, port, factory, timeout, bindAddress, self)
-        c.connect()
-        return c
-
-    # -- UNIX sockets (torsion.internet.unix) --------------------------------------------------
-
-    def listenUNIX(
-        self,
-        address: str | bytes,
-        factory: Factory,
-        backlog: int = 50,
-        mode: int = 0o666,
-        wantPID: bool = False,
-    ) -> IListeningPort:
-        """Listen on the UNIX socket ``address`` (see `torsion.internet.unix`)."""
-        from torsion.internet import unix
-
-        p = unix.Port(address, factory, backlog, mode, self, wantPID)
-        p.startListening()
-        return p
-
-    def connectUNIX(
-        self,
-        address: str | bytes,
-        factory: ClientFactory,
-        timeout: float = 30,
-        checkPID: bool = False,
-    ) -> IConnector:
-        """Connect to the UNIX socket ``address``; ``factory`` hears how it goes."""
-        from torsion.internet import unix
-
-        c = unix.Connector(address, factory, timeout, self, checkPID)
-        c.connect()
-        return c
-
-    # -- UDP and multicast (torsion.internet.udp) ----------------------------------------------
-
-    def listenUDP(
-        self,
-        port: int,
-        protocol: AbstractDatagramProtocol,
-        interface: str = "",
-        maxPacketSize: int = 8192,
-    ) -> udp.Port:
-        """Bind UDP ``port`` (0: any free one) and deliver its datagrams to ``protocol``."""
-        from torsion.internet import udp
-
-        p = udp.Port(port, protocol, interface, maxPacketSize, self)
-        p.startListening()
-        return p
-
-    def listenMulticast(
-        self,
-        port: int,
-        protocol: AbstractDatagramProtocol,
-        interface: str = "",
-        maxPacketSize: int = 8192,
-        listenMultiple: bool = False,
-    ) -> udp.MulticastPort:
-        """As `listenUDP`, with a port that can join multicast groups."""
-        from torsion.internet import udp
-
-        p = udp.MulticastPort(port, protocol, interface, maxPacketSize, self, listenMultiple)
-        p.startListening()
-        return p
-
-    def listenUNIXDatagram(
-        self,
-        address: str | bytes,
-        protocol: AbstractDatagramProtocol,
-        maxPacketSize: int = 8192,
-        mode: int = 0o666,
-    ) -> _unixdatagram.DatagramPort:
-        """Bind a UNIX datagram socket at path ``address`` and deliver to ``protocol``."""
-        from torsion.internet._transports import unixdatagram as _unixdatagram
-
-        p = _unixdatagram.DatagramPort(address, protocol, maxPacketSize, mode, self)
-        p.startListening()
-        return p
-
-    def connectUNIXDatagram(
-        self,
-        address: str | bytes,
-        protocol: ConnectedDatagramProtocol,
-        maxPacketSize: int = 8192,
-        mode: int = 0o666,
-        bindAddress: str | bytes | None = None,
-    ) -> _unixdatagram.ConnectedDatagramPort:
-        """Connect a UNIX datagram socket to path ``address``; failure goes to
-        ``protocol.connectionFailed``."""
-        from torsion.internet._transports import unixdatagram as _unixdatagram
-
-        p = _unixdatagram.ConnectedDatagramPort(
-            address, protocol, maxPacketSize, mode, bindAddress, self
-        )
-        p.startListening()
-        return p
-
-    # -- child processes (torsion.internet.process) --------------------------------------------
-
-    def spawnProcess(
-        self,
-        processProtocol: IProcessProtocol,
-        executable: str | bytes,
-        args: Sequence[str | bytes] = (),
-        env: Mapping[str, str] | None = {},  # Twisted's default: an empty environment
-        path: str | None = None,
-        uid: int | None = None,
-        gid: int | None = None,
-        usePTY: bool | tuple[int, int, str] = False,
-        childFDs: Mapping[int, str | int] | None = None,
-    ) -> IProcessTransport:
-        """Start a child process connected to ``processProtocol``
-        (`torsion.internet.process.spawnProcess` documents the arguments)."""
-        from torsion.internet import process
-
-        return process.spawnProcess(
-            self, processProtocol, executable, args, env, path, uid, gid, usePTY, childFDs
-        )
-
-    # -- TLS (torsion.internet.ssl) ------------------------------------------------------------
-
-    def listenSSL(
-        self,
-        port: int,
-        factory: Factory,
-        contextFactory: Any,
-        backlog: int = 50,
-        interface: str = "",
-    ) -> IListeningPort:
-        """Listen for TLS connections on ``port``: `listenTCP` with a TLS layer on each."""
-        from torsion.internet._tls.ports import listenSSL
-
-        return listenSSL(self, port, factory, contextFactory, backlog, interface)
-
-    def connectSSL(
-        self,
-        host: str,
-        port: int,
-        factory: ClientFactory,
-        contextFactory: Any,
-        timeout: float = 30,
-        bindAddress: tuple[str, int] | None = None,
-    ) -> IConnector:
-        """Connect to ``host``:``port`` over TLS: `connectTCP` with a TLS layer."""
-        from torsion.internet._tls.ports import connectSSL
-
-        return connectSSL(self, host, port, factory, contextFactory, timeout, bindAddress)
 
     # -- embedding ---------------------------------------------------------------------------
 
@@ -701,23 +475,9 @@ def _asFailure(why: object) -> Failure:
     return Failure(ConnectionLost(why))
 
 
-def _prefix(descriptor: Any) -> str:
+def describe(descriptor: Any) -> str:
+    """A descriptor's log prefix, for log lines about it (its repr if it has none)."""
     try:
         return str(descriptor.logPrefix())
     except Exception:
         return repr(descriptor)
-
-
-def _lookupIPv4(name: str) -> str:
-    """Blocking: the first IPv4 address of ``name`` (in a pool thread)."""
-    try:
-        infos = socket.getaddrinfo(name, 0, socket.AF_INET, socket.SOCK_STREAM)
-    except OSError as e:
-        raise DNSLookupError(f"address {name!r} not found: {e}") from e
-    if not infos:
-        raise DNSLookupError(f"address {name!r} not found")
-    return str(infos[0][4][0])
-
-
-def _timedOut(result: Deferred[str], name: str) -> None:
-    result.errback(DNSLookupError(f"address {name!r} not found: timeout error"))

@@ -3,10 +3,11 @@
 * `Consumer`: registering a producer (Twisted's ``IConsumer``), for the TCP and UNIX
   transports on every reactor and for the writing end of a pipe.
 * `StreamTransport`: the rest of what the selector-driven
-  `torsion.internet._transports.tcpconnection.Connection` and the asyncio reactor's
+  `torsion.internet._transports.connection.SocketConnection` and the asyncio reactor's
   `torsion.internet._asyncio.tcp.AsyncioConnection` have in common: the state a connection starts
-  in, socket options, ``startTLS``, logging failed callbacks, and telling the protocol and the
-  owner that the connection is gone. The hot paths (``write``, reading) stay in each class.
+  in, ``startTLS``, logging failed callbacks, and telling the protocol and the owner that the
+  connection is gone. The hot paths (``write``, reading) stay in each class. It is generic in
+  the type of its addresses: TCP's are `IPv4Address`/`IPv6Address`, UNIX's `UNIXAddress`.
 * `ServerMixin` and `ClientMixin`: an accepted connection reports its end to its port, a
   connection made by a connector to that connector; mixed into every kind of connection.
 """
@@ -14,13 +15,11 @@
 from __future__ import annotations
 
 import logging
-import socket
 import struct
 from collections.abc import Callable
 from socket import socket as Socket
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from torsion.internet.address import IPv4Address, IPv6Address
 from torsion.internet.interfaces import IProducer
 from torsion.python.failure import Failure
 
@@ -30,6 +29,8 @@ if TYPE_CHECKING:
 __all__ = ["LINGER_RESET", "ClientMixin", "Consumer", "ServerMixin", "StreamTransport"]
 
 _log = logging.getLogger("torsion.internet.tcp")
+
+AddressT = TypeVar("AddressT")
 
 LINGER_RESET = struct.pack("ii", 1, 0)
 """``SO_LINGER`` on with a 0 s timeout: ``close()`` sends a reset (RST)."""
@@ -88,7 +89,7 @@ class Consumer:
         raise NotImplementedError
 
 
-class StreamTransport(Consumer):
+class StreamTransport(Consumer, Generic[AddressT]):
     """What the TCP (and UNIX) connection transports of every reactor share.
 
     Attributes:
@@ -103,7 +104,7 @@ class StreamTransport(Consumer):
     protocol: _Protocol
     reactor: Any
     _fileno: int
-    _peer: IPv4Address | IPv6Address
+    _peer: AddressT
 
     # The state a new connection starts in, as class attributes: a connection is made per
     # accept, and each attribute set in __init__ costs time there.
@@ -131,31 +132,13 @@ class StreamTransport(Consumer):
         """Return the prefix for log lines about this connection: the protocol's class name."""
         return self.protocol.__class__.__name__
 
-    def getPeer(self) -> IPv4Address | IPv6Address:
+    def getPeer(self) -> AddressT:
         """Return the remote end's address."""
         return self._peer
 
     def getHandle(self) -> Socket:
         """Return the socket."""
         return self.socket
-
-    # -- ITCPTransport socket options ----------------------------------------------------------
-
-    def getTcpNoDelay(self) -> bool:
-        """Return whether TCP_NODELAY is on (it is by default)."""
-        return bool(self.socket.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
-
-    def setTcpNoDelay(self, enabled: bool) -> None:
-        """Turn TCP_NODELAY (no Nagle delay for small writes) on or off."""
-        self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, enabled)
-
-    def getTcpKeepAlive(self) -> bool:
-        """Return whether SO_KEEPALIVE is on."""
-        return bool(self.socket.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE))
-
-    def setTcpKeepAlive(self, enabled: bool) -> None:
-        """Turn SO_KEEPALIVE on or off."""
-        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, enabled)
 
     # -- ITLSTransport --------------------------------------------------------------------------
 
@@ -215,7 +198,7 @@ class StreamTransport(Consumer):
             _log.error("Unhandled error in %s.%s", self.logPrefix(), name, exc_info=exc)
 
 
-class ServerMixin(StreamTransport):
+class ServerMixin(StreamTransport[AddressT]):
     """A connection accepted by a listening port; mixed in before the transport class.
 
     Attributes:
@@ -227,7 +210,7 @@ class ServerMixin(StreamTransport):
         self,
         skt: Socket,
         protocol: _Protocol,
-        client: Any,
+        client: AddressT,
         server: Any,
         sessionno: int,
         reactor: Any,
@@ -241,7 +224,7 @@ class ServerMixin(StreamTransport):
         self.server.connectionClosed()
 
 
-class ClientMixin(StreamTransport):
+class ClientMixin(StreamTransport[AddressT]):
     """A connection made by a connector; mixed in before the transport class.
 
     Attributes:
@@ -254,7 +237,7 @@ class ClientMixin(StreamTransport):
         self,
         skt: Socket,
         protocol: _Protocol,
-        peer: Any,
+        peer: AddressT,
         connector: Any,
         reactor: Any,
     ) -> None:

@@ -1,7 +1,8 @@
-"""The transport of a connected UNIX stream socket: the TCP one, plus passing descriptors.
+"""The transport of a connected UNIX stream socket: `UNIXConnection`, and its `Server` and `Client`.
 
-`UNIXConnection` is `torsion.internet._transports.tcpconnection.Connection` (buffering, half-close,
-producers, closing: all the same) with UNIX addresses and file-descriptor passing:
+`UNIXConnection` is `torsion.internet._transports.connection.SocketConnection` (buffering,
+half-close, producers, closing: all as for TCP, its sibling) with UNIX addresses and
+file-descriptor passing:
 
 * ``sendFileDescriptor(fd)`` queues a duplicate of ``fd`` (so the caller may close its own at
   once); the queued descriptors travel as ``SCM_RIGHTS`` ancillary data with the next bytes
@@ -23,8 +24,8 @@ import socket
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
+from torsion.internet._transports.connection import READ_SIZE, Reactor, SocketConnection
 from torsion.internet._transports.stream import ClientMixin, ServerMixin
-from torsion.internet._transports.tcpconnection import READ_SIZE, Connection, Reactor
 from torsion.internet.address import UNIXAddress
 from torsion.internet.error import ConnectionLost
 from torsion.python.failure import Failure
@@ -79,12 +80,14 @@ class _Ancillary:
         return self._socket.sendmsg(buffers, self._data)
 
 
-class UNIXConnection(Connection):
+class UNIXConnection(SocketConnection[UNIXAddress]):
     """A connected UNIX stream socket (Twisted's ``IUNIXTransport``).
 
-    The TCP socket options mean nothing here: `getTcpNoDelay` is False and `setTcpNoDelay`
-    does nothing (as in Twisted, so code written for TCP transports keeps working).
+    It has no TCP socket options (``setTcpNoDelay`` and kin): there is no Nagle's algorithm or
+    keep-alive on a UNIX socket.
     """
+
+    _makeAddress = staticmethod(unixAddress)
 
     def __init__(self, skt: socket.socket, protocol: _Protocol, reactor: Reactor) -> None:
         super().__init__(skt, protocol, reactor)
@@ -197,29 +200,10 @@ class UNIXConnection(Connection):
                 return self._callbackFailed("fileDescriptorReceived", exc)
         return None
 
-    # -- addresses and TCP-only options ----------------------------------------------------
 
-    def getHost(self) -> UNIXAddress:  # type: ignore[override]
-        """Return the local end's address (name None for an unbound client socket)."""
-        return unixAddress(self.socket.getsockname())
-
-    _peer: UNIXAddress  # type: ignore[assignment]
-
-    def getPeer(self) -> UNIXAddress:  # type: ignore[override]
-        """Return the remote end's address (name None for an unbound client socket)."""
-        return self._peer
-
-    def getTcpNoDelay(self) -> bool:
-        """Return False: there is no Nagle's algorithm on UNIX sockets."""
-        return False
-
-    def setTcpNoDelay(self, enabled: bool) -> None:
-        """Do nothing: there is no Nagle's algorithm on UNIX sockets."""
-
-
-class Server(ServerMixin, UNIXConnection):
+class Server(ServerMixin[UNIXAddress], UNIXConnection):
     """A connection accepted by a listening `torsion.internet.unix.Port` (see `ServerMixin`)."""
 
 
-class Client(ClientMixin, UNIXConnection):
+class Client(ClientMixin[UNIXAddress], UNIXConnection):
     """A connection made by a `torsion.internet.unix.Connector` (see `ClientMixin`)."""

@@ -1,0 +1,247 @@
+"""`PosixReactorBase`: the kernel plus every transport, the reactor users get.
+
+`torsion.internet._core.loop.ReactorCore` runs the loop and knows no socket; this class adds
+what makes transports (Twisted's ``IReactorTCP``, ``IReactorUNIX``, ``IReactorUDP``,
+``IReactorMulticast``, ``IReactorUNIXDatagram``, ``IReactorProcess``, ``IReactorSSL``) and
+name resolution. The select, poll and epoll reactors are this class over their poller; the
+asyncio reactor is too, with its own TCP classes in `PosixReactorBase.tcpPortType` and
+`PosixReactorBase.tcpConnectorType`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from torsion.internet._core.loop import ReactorCore
+from torsion.internet._process import process
+from torsion.internet._tls import ports as tlsports
+from torsion.internet._transports import tcp, udp, unix, unixdatagram
+from torsion.internet.defer import Deferred, succeed
+from torsion.internet.error import DNSLookupError
+from torsion.internet.interfaces import (
+    IConnector,
+    IListeningPort,
+    IProcessProtocol,
+    IProcessTransport,
+)
+from torsion.internet.protocol import (
+    AbstractDatagramProtocol,
+    ClientFactory,
+    ConnectedDatagramProtocol,
+    Factory,
+)
+from torsion.internet.threads import deferToThreadPool
+from torsion.python.failure import Failure
+
+__all__ = ["PosixReactorBase"]
+
+
+class PosixReactorBase(ReactorCore):
+    """A reactor with every transport torsion has, over the poller it is given.
+
+    Attributes:
+        tcpPortType: The listening port class ``listenTCP`` makes.
+        tcpConnectorType: The connector class ``connectTCP`` makes.
+    """
+
+    tcpPortType: type[tcp.Port] = tcp.Port
+    tcpConnectorType: type[tcp.Connector] = tcp.Connector
+
+    # -- names and TCP (torsion.internet.tcp) -------------------------------------------------
+
+    def resolve(self, name: str, timeout: tuple[float, ...] = (1, 3, 11, 45)) -> Deferred[str]:
+        """Look up an IPv4 address of ``name`` in the thread pool (never blocking the loop).
+
+        Args:
+            name: A host name or an IPv4 address.
+            timeout: Retry delays in Twisted's resolver API; their sum bounds the lookup.
+
+        Returns:
+            A Deferred of the address string; it fails with `DNSLookupError` when the name
+            does not resolve or the lookup takes longer than the timeout.
+        """
+        try:
+            return succeed(str(ipaddress.IPv4Address(name)))
+        except ValueError:
+            pass
+        lookup = deferToThreadPool(self, self.getThreadPool(), _lookupIPv4, name)
+        result: Deferred[str] = Deferred()
+        timer = self.callLater(sum(timeout), _timedOut, result, name)
+
+        def done(outcome: str | Failure) -> None:
+            if not timer.active():
+                return  # timed out already
+            timer.cancel()
+            if isinstance(outcome, Failure):
+                result.errback(outcome)
+            else:
+                result.callback(outcome)
+
+        lookup.addBoth(done)
+        return result
+
+    def listenTCP(
+        self, port: int, factory: Factory, backlog: int = 50, interface: str = ""
+    ) -> IListeningPort:
+        """Listen for TCP connections on ``port`` (0: any free port)."""
+        p = self.tcpPortType(port, factory, backlog, interface, self)
+        p.startListening()
+        return p
+
+    def connectTCP(
+        self,
+        host: str,
+        port: int,
+        factory: ClientFactory,
+        timeout: float = 30,
+        bindAddress: tuple[str, int] | None = None,
+    ) -> IConnector:
+        """Connect to ``host``:``port``; ``factory`` hears how it goes."""
+        c = self.tcpConnectorType(host, port, factory, timeout, bindAddress, self)
+        c.connect()
+        return c
+
+    # -- UNIX sockets (torsion.internet.unix) --------------------------------------------------
+
+    def listenUNIX(
+        self,
+        address: str | bytes,
+        factory: Factory,
+        backlog: int = 50,
+        mode: int = 0o666,
+        wantPID: bool = False,
+    ) -> IListeningPort:
+        """Listen on the UNIX socket ``address`` (see `torsion.internet.unix`)."""
+        p = unix.Port(address, factory, backlog, mode, self, wantPID)
+        p.startListening()
+        return p
+
+    def connectUNIX(
+        self,
+        address: str | bytes,
+        factory: ClientFactory,
+        timeout: float = 30,
+        checkPID: bool = False,
+    ) -> IConnector:
+        """Connect to the UNIX socket ``address``; ``factory`` hears how it goes."""
+        c = unix.Connector(address, factory, timeout, self, checkPID)
+        c.connect()
+        return c
+
+    # -- UDP and multicast (torsion.internet.udp) ----------------------------------------------
+
+    def listenUDP(
+        self,
+        port: int,
+        protocol: AbstractDatagramProtocol,
+        interface: str = "",
+        maxPacketSize: int = 8192,
+    ) -> udp.Port:
+        """Bind UDP ``port`` (0: any free one) and deliver its datagrams to ``protocol``."""
+        p = udp.Port(port, protocol, interface, maxPacketSize, self)
+        p.startListening()
+        return p
+
+    def listenMulticast(
+        self,
+        port: int,
+        protocol: AbstractDatagramProtocol,
+        interface: str = "",
+        maxPacketSize: int = 8192,
+        listenMultiple: bool = False,
+    ) -> udp.MulticastPort:
+        """As `listenUDP`, with a port that can join multicast groups."""
+        p = udp.MulticastPort(port, protocol, interface, maxPacketSize, self, listenMultiple)
+        p.startListening()
+        return p
+
+    def listenUNIXDatagram(
+        self,
+        address: str | bytes,
+        protocol: AbstractDatagramProtocol,
+        maxPacketSize: int = 8192,
+        mode: int = 0o666,
+    ) -> unixdatagram.DatagramPort:
+        """Bind a UNIX datagram socket at path ``address`` and deliver to ``protocol``."""
+        p = unixdatagram.DatagramPort(address, protocol, maxPacketSize, mode, self)
+        p.startListening()
+        return p
+
+    def connectUNIXDatagram(
+        self,
+        address: str | bytes,
+        protocol: ConnectedDatagramProtocol,
+        maxPacketSize: int = 8192,
+        mode: int = 0o666,
+        bindAddress: str | bytes | None = None,
+    ) -> unixdatagram.ConnectedDatagramPort:
+        """Connect a UNIX datagram socket to path ``address``; failure goes to
+        ``protocol.connectionFailed``."""
+        p = unixdatagram.ConnectedDatagramPort(
+            address, protocol, maxPacketSize, mode, bindAddress, self
+        )
+        p.startListening()
+        return p
+
+    # -- child processes (torsion.internet.process) --------------------------------------------
+
+    def spawnProcess(
+        self,
+        processProtocol: IProcessProtocol,
+        executable: str | bytes,
+        args: Sequence[str | bytes] = (),
+        env: Mapping[str, str] | None = {},  # Twisted's default: an empty environment
+        path: str | None = None,
+        uid: int | None = None,
+        gid: int | None = None,
+        usePTY: bool | tuple[int, int, str] = False,
+        childFDs: Mapping[int, str | int] | None = None,
+    ) -> IProcessTransport:
+        """Start a child process connected to ``processProtocol``
+        (`torsion.internet.process.spawnProcess` documents the arguments)."""
+        return process.spawnProcess(
+            self, processProtocol, executable, args, env, path, uid, gid, usePTY, childFDs
+        )
+
+    # -- TLS (torsion.internet.ssl) ------------------------------------------------------------
+
+    def listenSSL(
+        self,
+        port: int,
+        factory: Factory,
+        contextFactory: Any,
+        backlog: int = 50,
+        interface: str = "",
+    ) -> IListeningPort:
+        """Listen for TLS connections on ``port``: `listenTCP` with a TLS layer on each."""
+        return tlsports.listenSSL(self, port, factory, contextFactory, backlog, interface)
+
+    def connectSSL(
+        self,
+        host: str,
+        port: int,
+        factory: ClientFactory,
+        contextFactory: Any,
+        timeout: float = 30,
+        bindAddress: tuple[str, int] | None = None,
+    ) -> IConnector:
+        """Connect to ``host``:``port`` over TLS: `connectTCP` with a TLS layer."""
+        return tlsports.connectSSL(self, host, port, factory, contextFactory, timeout, bindAddress)
+
+
+def _lookupIPv4(name: str) -> str:
+    """Blocking: the first IPv4 address of ``name`` (in a pool thread)."""
+    try:
+        infos = socket.getaddrinfo(name, 0, socket.AF_INET, socket.SOCK_STREAM)
+    except OSError as e:
+        raise DNSLookupError(f"address {name!r} not found: {e}") from e
+    if not infos:
+        raise DNSLookupError(f"address {name!r} not found")
+    return str(infos[0][4][0])
+
+
+def _timedOut(result: Deferred[str], name: str) -> None:
+    result.errback(DNSLookupError(f"address {name!r} not found: timeout error"))

@@ -1,0 +1,176 @@
+"""`StreamPort`: accepting connections on a listening stream socket, TCP or UNIX.
+
+The TCP and UNIX ports (`torsion.internet._transports.tcp.Port`,
+`torsion.internet._transports.unix.Port`) are its siblings: each binds its own kind of socket
+and names its own addresses; accepting, pausing on descriptor exhaustion and closing are here.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import socket
+from collections.abc import Callable
+from typing import Any
+
+from torsion.internet._transports.connection import Reactor
+from torsion.internet._transports.listening import ListeningBase
+from torsion.internet.defer import Deferred
+from torsion.internet.interfaces import IDelayedCall
+from torsion.internet.protocol import Factory
+from torsion.python.failure import Failure
+
+__all__ = ["StreamPort"]
+
+_log = logging.getLogger("torsion.internet.tcp")
+
+# accept() errors meaning "no descriptors left": wait for some to be freed instead of spinning.
+_FD_EXHAUSTION = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
+# accept() errors about one failed incoming connection, not about the port.
+_PEER_GONE = frozenset({errno.ECONNABORTED, errno.EPROTO, errno.EPERM})
+
+
+class StreamPort(ListeningBase):
+    """A listening stream socket that accepts connections for a factory.
+
+    Accepts at most `numberAccepts` connections per wake-up, so one busy port cannot starve the
+    rest of the loop. When accept fails for lack of file descriptors (EMFILE, ENFILE), the error
+    is logged and the port stops accepting until one of its connections closes or
+    `acceptRetryDelay` seconds pass: no busy loop, and the port stays open.
+
+    Subclasses bind and listen in ``startListening`` (then call `_listening`), and say how an
+    accepted descriptor becomes a socket (`_acceptedSocket`) and its peer an address
+    (`_peerAddress`).
+
+    Attributes:
+        factory: Builds a protocol for each accepted connection.
+        backlog: The ``listen`` backlog.
+        reactor: The reactor the port is registered with.
+        connected: True while listening.
+        disconnecting: True once `stopListening` was called.
+        sessionno: How many connections were accepted so far.
+    """
+
+    numberAccepts = 128
+    acceptRetryDelay = 1.0
+    #: The transport class of accepted connections (the asyncio reactor substitutes its own).
+    serverTransport: Callable[..., Any]
+    #: Turns an accepted socket's peer address into an address object.
+    _peerAddress: Callable[[Any], Any]
+
+    def __init__(self, factory: Factory, backlog: int, reactor: Any) -> None:
+        self.factory = factory
+        self.backlog = backlog
+        self.reactor: Reactor = reactor
+        self.connected = False
+        self.disconnecting = False
+        self.sessionno = 0
+        self.socket: socket.socket | None = None
+        self._fileno = -1
+        self._accepting = False
+        self._retry: IDelayedCall | None = None
+        self._waiters: list[Deferred[None]] = []
+
+    def _acceptedSocket(self, fd: int) -> socket.socket:
+        """The socket object of a descriptor ``accept`` returned."""
+        raise NotImplementedError
+
+    def _listening(self, skt: socket.socket) -> None:
+        """The socket is bound and listening: start the factory and start accepting."""
+        skt.setblocking(False)
+        self.socket = skt
+        self._fileno = skt.fileno()
+        self.factory.doStart()
+        self.connected = True
+        self._startReading()
+
+    def fileno(self) -> int:
+        """Return the listening socket's file descriptor."""
+        return self._fileno
+
+    def logPrefix(self) -> str:
+        """Return the prefix for log lines about this port: the factory's."""
+        return self.factory.logPrefix()
+
+    def doRead(self) -> None:
+        """Accept the connections waiting (at most `numberAccepts`); the reactor calls this."""
+        skt = self.socket
+        assert skt is not None
+        accept = skt._accept  # type: ignore[attr-defined]  # (fd, address): no socket object yet
+        makeSocket = self._acceptedSocket
+        for _ in range(self.numberAccepts):
+            try:
+                fd, addr = accept()
+            except BlockingIOError:
+                return
+            except OSError as e:
+                if e.errno in _PEER_GONE:
+                    continue
+                if e.errno in _FD_EXHAUSTION:
+                    self._pauseAccepting(e)
+                else:
+                    _log.error("Could not accept new connection on %r: %s", self, e)
+                return
+            self._accepted(makeSocket(fd), addr)
+
+    def _accepted(self, skt: socket.socket, addr: Any) -> None:
+        skt.setblocking(False)
+        peer = self._peerAddress(addr)
+        try:
+            protocol = self.factory.buildProtocol(peer)
+        except Exception:
+            _log.exception("Unhandled error in %s.buildProtocol", self.logPrefix())
+            protocol = None
+        if protocol is None:
+            skt.close()
+            return
+        self.sessionno += 1
+        self.serverTransport(skt, protocol, peer, self, self.sessionno, self.reactor)._start()
+
+    def _pauseAccepting(self, e: OSError) -> None:
+        _log.error(
+            "Out of file descriptors accepting on %r (%s): pausing accept for %s s",
+            self,
+            e.strerror,
+            self.acceptRetryDelay,
+        )
+        self._stopReading()
+        self._retry = self.reactor.callLater(self.acceptRetryDelay, self._resumeAccepting)
+
+    def _resumeAccepting(self) -> None:
+        self._retry = None
+        self._startReading()
+
+    def connectionClosed(self) -> None:
+        """One of this port's connections closed: a descriptor is free, accept again now."""
+        if self._retry is not None:
+            self._retry.cancel()
+            self._resumeAccepting()
+
+    def connectionLost(self, reason: Failure) -> None:
+        """Close the socket and stop the factory (from `stopListening`, or at shutdown)."""
+        if not self.connected:
+            return
+        self.connected = False
+        self._stopReading()
+        self._closeSocket()
+        failure = self._stopped(self.factory.doStop)
+        if failure is not None:
+            _log.error("Error stopping factory %r", self.factory, exc_info=failure.value)
+
+    def _closeSocket(self) -> None:
+        """Close the listening socket (subclasses also remove what they created)."""
+        raise NotImplementedError
+
+    def _startReading(self) -> None:
+        if not self._accepting and self.connected and not self.disconnecting:
+            self._accepting = True
+            self.reactor.addReader(self)
+
+    def _stopReading(self) -> None:
+        if self._retry is not None:
+            self._retry.cancel()
+            self._retry = None
+        if self._accepting:
+            self._accepting = False
+            self.reactor.removeReader(self)

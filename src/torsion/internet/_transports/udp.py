@@ -1,0 +1,291 @@
+"""UDP and multicast ports (Twisted's ``udp`` module).
+
+The reactor's ``listenUDP`` creates and starts a `Port`, its ``listenMulticast`` a
+`MulticastPort`. Each is both the listening port and its protocol's transport:
+``self.transport.write(data, (host, port))`` sends a datagram.
+
+Differences from Twisted, on purpose: a received datagram longer than ``maxPacketSize`` is
+dropped with a log line (Twisted delivers its first ``maxPacketSize`` bytes as if whole);
+`MessageLengthError` is also an ``OSError``; writing to a closed port drops the datagram
+(Twisted raises ``AttributeError``); ``loseConnection`` is ``stopListening`` without a
+deprecation warning.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import socket
+import struct
+from typing import Any
+
+from torsion.internet._transports.datagram import DatagramPort
+from torsion.internet.address import IPv4Address, IPv6Address
+from torsion.internet.defer import Deferred, succeed
+from torsion.internet.error import CannotListenError, InvalidAddressError, MulticastJoinError
+from torsion.internet.protocol import AbstractDatagramProtocol
+
+__all__ = ["MulticastPort", "Port"]
+
+_log = logging.getLogger("torsion.internet.udp")
+
+
+def _family(host: str) -> socket.AddressFamily | None:
+    """Return the address family of IP literal ``host``, or None if it is not one."""
+    for family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            socket.inet_pton(family, host.split("%", 1)[0] if family == socket.AF_INET6 else host)
+        except (OSError, ValueError):
+            continue
+        return family
+    return None
+
+
+class Port(DatagramPort):
+    """A UDP socket bound to ``interface``:``port``, delivering datagrams to a protocol.
+
+    Attributes:
+        port: The port number asked for (0: any free one).
+        interface: The address bound ('' for all IPv4 interfaces; an IPv6 literal such as
+            ``"::1"`` or ``"::"`` makes an IPv6 port).
+        addressFamily: ``AF_INET`` or ``AF_INET6``.
+    """
+
+    def __init__(
+        self,
+        port: int,
+        proto: AbstractDatagramProtocol,
+        interface: str = "",
+        maxPacketSize: int = 8192,
+        reactor: Any = None,
+    ) -> None:
+        super().__init__(proto, maxPacketSize, reactor)
+        self.port = port
+        self.interface = interface
+        family = _family(interface) if interface else socket.AF_INET
+        if family is None:
+            raise InvalidAddressError(interface, "not an IPv4 or IPv6 address")
+        self.addressFamily = family
+        self._address: IPv4Address | IPv6Address | None = None
+
+    def _createSocket(self) -> socket.socket:
+        return socket.socket(self.addressFamily, socket.SOCK_DGRAM)
+
+    def startListening(self) -> None:
+        """Bind the socket, attach the protocol (``startProtocol``) and start reading.
+
+        Raises:
+            CannotListenError: Binding failed (the port is in use, say).
+        """
+        skt = self._createSocket()
+        try:
+            skt.bind((self.interface, self.port))
+        except OSError as e:
+            skt.close()
+            raise CannotListenError(self.interface, self.port, e) from e
+        host, port = skt.getsockname()[:2]
+        if self.addressFamily == socket.AF_INET6:
+            self._address = IPv6Address("UDP", host, port)
+        else:
+            self._address = IPv4Address("UDP", host, port)
+        _log.info("%s starting on %d", self.logPrefix(), port)
+        self._start(skt)
+
+    def getHost(self) -> IPv4Address | IPv6Address:
+        """Return the address bound, with the real port number (also after port 0).
+
+        Raises:
+            RuntimeError: The port was never bound.
+        """
+        if self._address is None:
+            raise RuntimeError("the port is not listening")
+        return self._address
+
+    def _where(self) -> str:
+        return str(self._address.port) if self._address is not None else "?"
+
+    def _deliver(self, data: bytes, addr: Any) -> None:
+        # IPv6 addresses come as (host, port, flowinfo, scopeid): hand over (host, port).
+        self.protocol.datagramReceived(data, addr[:2] if len(addr) > 2 else addr)
+
+    def write(self, datagram: bytes, addr: tuple[str, int] | None = None) -> None:
+        """Send one datagram to ``addr``, an ``(IP address, port)`` pair.
+
+        ``addr`` may be omitted (or be the peer) once `connect` was called. A datagram the
+        kernel cannot queue now is dropped, as the network might drop it.
+
+        Raises:
+            MessageLengthError: Too long to send; the port keeps working.
+            InvalidAddressError: ``addr`` is missing, a host name, of the other address family,
+                or not the connected peer.
+        """
+        if self._peer is not None:
+            if addr is not None and tuple(addr) != self._peer:
+                raise InvalidAddressError(addr, f"the port is connected to {self._peer}")
+            self._send(datagram, None)
+            return
+        if addr is None:
+            raise InvalidAddressError(addr, "write() needs an address unless connected")
+        self._checkHost(addr[0], "write() only accepts IP addresses, not host names")
+        self._send(datagram, addr)
+
+    def writeSequence(self, seq: Any, addr: tuple[str, int] | None = None) -> None:
+        """Send the concatenation of the bytes in ``seq`` as one datagram (see `write`)."""
+        self.write(b"".join(seq), addr)
+
+    def _checkHost(self, host: str, nameMessage: str) -> None:
+        """Raise `InvalidAddressError` unless ``host`` suits this port's address family."""
+        family = _family(host)
+        if host == "<broadcast>" and self.addressFamily == socket.AF_INET:
+            return
+        if family is None:
+            raise InvalidAddressError(host, nameMessage)
+        if family != self.addressFamily:
+            kind = "IPv6" if self.addressFamily == socket.AF_INET6 else "IPv4"
+            raise InvalidAddressError(host, f"not an address of this {kind} port")
+
+    def connect(self, host: str, port: int) -> None:
+        """Exchange datagrams with ``host``:``port`` only: `write` needs no address then, and
+        the protocol's ``connectionRefused`` hears of ICMP "port unreachable" reports.
+
+        Raises:
+            InvalidAddressError: ``host`` is not an IP address (or of the other family).
+            RuntimeError: Already connected (reconnecting is not supported, as in Twisted).
+        """
+        if self._peer is not None:
+            raise RuntimeError("already connected, reconnecting is not currently supported")
+        self._checkHost(host, "not an IPv4 or IPv6 address")
+        self.getHandle().connect((host, port))
+        self._peer = (host, port)
+
+    def setBroadcastAllowed(self, enabled: bool) -> None:
+        """Allow or forbid sending to broadcast addresses (SO_BROADCAST; off by default)."""
+        self.getHandle().setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, bool(enabled))
+
+    def getBroadcastAllowed(self) -> bool:
+        """Return whether this port may send to broadcast addresses."""
+        return bool(self.getHandle().getsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST))
+
+
+class MulticastPort(Port):
+    """A UDP port that can join multicast groups and send to them.
+
+    IPv4 interfaces are given by address (``"127.0.0.1"``); for an IPv6 port, the interface
+    of `joinGroup` is a name (``"lo"``) or an index, and `setOutgoingInterface` takes an index,
+    as in Twisted.
+
+    Attributes:
+        listenMultiple: Whether several sockets may bind the same port (SO_REUSEADDR and,
+            where available, SO_REUSEPORT), so several programs on a host hear a group.
+    """
+
+    def __init__(
+        self,
+        port: int,
+        proto: AbstractDatagramProtocol,
+        interface: str = "",
+        maxPacketSize: int = 8192,
+        reactor: Any = None,
+        listenMultiple: bool = False,
+    ) -> None:
+        super().__init__(port, proto, interface, maxPacketSize, reactor)
+        self.listenMultiple = listenMultiple
+
+    def _createSocket(self) -> socket.socket:
+        skt = super()._createSocket()
+        if self.listenMultiple:
+            skt.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if hasattr(socket, "SO_REUSEPORT"):
+                try:
+                    skt.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+                except OSError as e:  # defined but unsupported (old kernels)
+                    if e.errno != errno.ENOPROTOOPT:
+                        skt.close()
+                        raise
+        return skt
+
+    @property
+    def _v6(self) -> bool:
+        return self.addressFamily == socket.AF_INET6
+
+    def _option(self, v4: int, v6: int) -> tuple[int, int]:
+        """The (level, option) pair of a multicast socket option for this family."""
+        return (socket.IPPROTO_IPV6, v6) if self._v6 else (socket.IPPROTO_IP, v4)
+
+    def getOutgoingInterface(self) -> str | int:
+        """Return the address (IPv4) or index (IPv6) multicast datagrams are sent from."""
+        level, name = self._option(socket.IP_MULTICAST_IF, socket.IPV6_MULTICAST_IF)
+        if self._v6:
+            return self.getHandle().getsockopt(level, name)
+        return socket.inet_ntoa(self.getHandle().getsockopt(level, name, 4))
+
+    def setOutgoingInterface(self, addr: str | int) -> Deferred[int]:
+        """Send multicast datagrams from interface address ``addr`` (IPv4) or index (IPv6).
+
+        Returns:
+            A Deferred that fires with 1 once set (Twisted's value).
+        """
+        level, name = self._option(socket.IP_MULTICAST_IF, socket.IPV6_MULTICAST_IF)
+        value: bytes | int = int(addr) if self._v6 else self._pack(str(addr))
+        self.getHandle().setsockopt(level, name, value)
+        return succeed(1)
+
+    def getLoopbackMode(self) -> bool:
+        """Return whether our own multicast datagrams come back to this host (default: yes)."""
+        level, name = self._option(socket.IP_MULTICAST_LOOP, socket.IPV6_MULTICAST_LOOP)
+        return bool(self.getHandle().getsockopt(level, name))
+
+    def setLoopbackMode(self, mode: int) -> None:
+        """Deliver (true) or do not deliver our own multicast datagrams to this host."""
+        level, name = self._option(socket.IP_MULTICAST_LOOP, socket.IPV6_MULTICAST_LOOP)
+        self.getHandle().setsockopt(level, name, int(bool(mode)))
+
+    def getTTL(self) -> int:
+        """Return the time to live (IPv6: hop limit) of multicast datagrams sent."""
+        level, name = self._option(socket.IP_MULTICAST_TTL, socket.IPV6_MULTICAST_HOPS)
+        return self.getHandle().getsockopt(level, name)
+
+    def setTTL(self, ttl: int) -> None:
+        """Set the time to live (IPv6: hop limit) of multicast datagrams sent (default 1)."""
+        level, name = self._option(socket.IP_MULTICAST_TTL, socket.IPV6_MULTICAST_HOPS)
+        self.getHandle().setsockopt(level, name, ttl)
+
+    def joinGroup(self, addr: str, interface: str = "") -> Deferred[None]:
+        """Join multicast group ``addr`` on ``interface`` ('' : the kernel's choice).
+
+        Returns:
+            A Deferred that fires with None once joined, or fails with `MulticastJoinError`
+            (for example for an address that is not a multicast group).
+        """
+        return self._joinOrLeave(addr, interface, join=True)
+
+    def leaveGroup(self, addr: str, interface: str = "") -> Deferred[None]:
+        """Leave multicast group ``addr`` on ``interface`` (see `joinGroup`)."""
+        return self._joinOrLeave(addr, interface, join=False)
+
+    def _joinOrLeave(self, addr: str, interface: str, join: bool) -> Deferred[None]:
+        if self._v6:
+            option = socket.IPV6_JOIN_GROUP if join else socket.IPV6_LEAVE_GROUP
+        else:
+            option = socket.IP_ADD_MEMBERSHIP if join else socket.IP_DROP_MEMBERSHIP
+        level = socket.IPPROTO_IPV6 if self._v6 else socket.IPPROTO_IP
+        try:
+            request = self._pack(addr) + self._packInterface(interface)
+            self.getHandle().setsockopt(level, option, request)
+        except (OSError, ValueError) as e:
+            d: Deferred[None] = Deferred()
+            d.errback(MulticastJoinError(addr, interface, e))
+            return d
+        return succeed(None)
+
+    def _pack(self, address: str) -> bytes:
+        """``address`` (an IP literal of this port's family) as the kernel wants it."""
+        return socket.inet_pton(self.addressFamily, address)
+
+    def _packInterface(self, interface: str) -> bytes:
+        if not self._v6:
+            return self._pack(interface or "0.0.0.0")
+        if not interface:
+            return struct.pack("@I", 0)
+        index = int(interface) if interface.isdigit() else socket.if_nametoindex(interface)
+        return struct.pack("@I", index)
