@@ -11,7 +11,7 @@ from torsion.python.failure import Failure
 
 __all__ = ["MAX_LENGTH", "Chat", "ChatFactory", "Echo"]
 
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("torsion")
 
 MAX_LENGTH = 16384
 """The longest line (without its delimiter) a chat client may send."""

@@ -8,11 +8,7 @@ the ``torsion.endpoints`` entry points). See ``docs/endpoints.md``.
 
 from __future__ import annotations
 
-from torsion.internet._endpoints.hostname import (
-    HostnameEndpoint,
-    IAddressResolver,
-    ThreadedAddressResolver,
-)
+from torsion.internet._endpoints.hostname import HostnameEndpoint
 from torsion.internet._endpoints.parse import (
     clientFromString,
     quoteStringArgument,
@@ -20,6 +16,7 @@ from torsion.internet._endpoints.parse import (
     registerServerParser,
     serverFromString,
 )
+from torsion.internet._endpoints.resolver import IAddressResolver, ThreadedAddressResolver
 from torsion.internet._endpoints.tcp import (
     TCP4ClientEndpoint,
     TCP4ServerEndpoint,

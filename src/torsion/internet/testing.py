@@ -14,11 +14,11 @@ For two protocols talking to each other in memory, see `torsion.test.iosim`.
 from __future__ import annotations
 
 from torsion.internet._fakes.reactor import (
+    FakeConnector,
+    FakePort,
     MemoryReactor,
     MemoryReactorClock,
     RaisingMemoryReactor,
-    _FakeConnector,
-    _FakePort,
     waitUntilAllDisconnected,
 )
 from torsion.internet._fakes.transport import (
@@ -46,3 +46,7 @@ __all__ = [
     "_FakePort",
     "waitUntilAllDisconnected",
 ]
+
+# Twisted's names: its tests import these private-looking doubles.
+_FakeConnector = FakeConnector
+_FakePort = FakePort

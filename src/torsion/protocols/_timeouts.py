@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 from torsion.internet.interfaces import IAddress, IDelayedCall, IReactorTime
-from torsion.protocols._wrapping import ProtocolWrapper, WrappingFactory, _callLater, _cancel
+from torsion.protocols._wrapping import ProtocolWrapper, WrappingFactory, cancelCall, scheduleCall
 from torsion.python.failure import Failure
 
 _log = logging.getLogger("torsion.protocols.policies")
@@ -41,7 +41,7 @@ class TimeoutProtocol(ProtocolWrapper):
     def cancelTimeout(self) -> None:
         """Cancel the timeout, if any."""
         self.timeoutPeriod = None
-        _cancel(self.timeoutCall)
+        cancelCall(self.timeoutCall)
         self.timeoutCall = None
 
     def resetTimeout(self) -> None:
@@ -107,7 +107,7 @@ class TimeoutFactory(WrappingFactory):
 
     def callLater(self, period: float, func: Callable[[], object]) -> Any:
         """Schedule ``func`` on the clock (override in tests, as in Twisted)."""
-        return _callLater(self.clock, period, func)
+        return scheduleCall(self.clock, period, func)
 
 
 class TimeoutMixin:
@@ -126,7 +126,7 @@ class TimeoutMixin:
 
     def callLater(self, period: float, func: Callable[[], object]) -> Any:
         """Schedule ``func`` on the global reactor (override for tests)."""
-        return _callLater(None, period, func)
+        return scheduleCall(None, period, func)
 
     def resetTimeout(self) -> None:
         """Restart the countdown; does nothing once timed out or with no timeout set."""
@@ -142,7 +142,7 @@ class TimeoutMixin:
         prev, self.timeOut = self.timeOut, period
         if self._timeoutCall is not None:
             if period is None:
-                _cancel(self._timeoutCall)
+                cancelCall(self._timeoutCall)
                 self._timeoutCall = None
             else:
                 self._timeoutCall.reset(period)

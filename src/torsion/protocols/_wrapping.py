@@ -15,14 +15,14 @@ from torsion.python.failure import Failure
 _log = logging.getLogger("torsion.protocols.policies")
 
 
-def _callLater(clock: IReactorTime | None, period: float, func: Callable[[], object]) -> Any:
+def scheduleCall(clock: IReactorTime | None, period: float, func: Callable[[], object]) -> Any:
     """Schedule ``func`` on ``clock``, or on the global reactor when ``clock`` is None."""
     if clock is None:
         clock = cast(IReactorTime, globalReactor())
     return clock.callLater(period, func)
 
 
-def _cancel(call: IDelayedCall | None) -> None:
+def cancelCall(call: IDelayedCall | None) -> None:
     """Cancel ``call`` unless it is None, has run, or was cancelled already."""
     if call is not None:
         try:

@@ -34,7 +34,7 @@ from torsion.protocols._timeouts import (
     TrafficLoggingFactory,
     TrafficLoggingProtocol,
 )
-from torsion.protocols._wrapping import ProtocolWrapper, WrappingFactory, _callLater, _cancel
+from torsion.protocols._wrapping import ProtocolWrapper, WrappingFactory, cancelCall, scheduleCall
 
 __all__ = [
     "LimitConnectionsByPeer",
@@ -150,7 +150,7 @@ class ThrottlingFactory(WrappingFactory):
 
     def callLater(self, period: float, func: Callable[[], object]) -> Any:
         """Schedule ``func`` on the clock (override in tests, as in Twisted)."""
-        return _callLater(self.clock, period, func)
+        return scheduleCall(self.clock, period, func)
 
     def registerWritten(self, length: int) -> None:
         """Count ``length`` bytes written."""
@@ -232,7 +232,7 @@ class ThrottlingFactory(WrappingFactory):
                 "unthrottleWritesID",
                 "checkWriteBandwidthID",
             ):
-                _cancel(getattr(self, name))
+                cancelCall(getattr(self, name))
                 setattr(self, name, None)
 
 

@@ -43,7 +43,7 @@ from torsion.internet.error import (
 )
 from torsion.internet.interfaces import IHalfCloseableProtocol, IProducer, IReactorTime
 from torsion.internet.protocol import Protocol
-from torsion.protocols._wrapping import ProtocolWrapper, WrappingFactory, _cancel
+from torsion.protocols._wrapping import ProtocolWrapper, WrappingFactory, cancelCall
 from torsion.python.failure import Failure
 
 __all__ = ["TLSMemoryBIOFactory", "TLSMemoryBIOProtocol", "startTLS"]
@@ -171,7 +171,7 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
             self._fail(e)
             return False
         self._state = _State.OPEN
-        _cancel(self._handshakeTimer)
+        cancelCall(self._handshakeTimer)
         self._handshakeTimer = None
         self._flush()
         handshakeCompleted = getattr(self.wrappedProtocol, "handshakeCompleted", None)
@@ -240,8 +240,8 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
 
     def connectionLost(self, reason: Failure | None = None) -> None:
         """The transport is gone: tell the application why, as TLS sees it."""
-        _cancel(self._handshakeTimer)
-        _cancel(self._shutdownTimer)
+        cancelCall(self._handshakeTimer)
+        cancelCall(self._shutdownTimer)
         self._handshakeTimer = self._shutdownTimer = None
         reason = self._finalReason(reason or Failure(ConnectionDone()))
         self._state = _State.CLOSED
@@ -370,7 +370,7 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
             self._flush()
         if self._receivedCloseNotify:
             self._state = _State.CLOSED
-            _cancel(self._shutdownTimer)
+            cancelCall(self._shutdownTimer)
             self._transport.loseConnection()
         elif self.disconnecting and self._shutdownTimer is None:
             timeout = self.factory.shutdownTimeout

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DirtyReactorAggregateError", "assertReactorClean", "cleanReactor"]
 
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("torsion.testing")
 
 #: How many zero-timeout passes to let short-lived work (``callLater(0)``, a close already in
 #: flight) finish before anything counts as left over; Twisted's trial makes two.

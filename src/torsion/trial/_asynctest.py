@@ -24,7 +24,7 @@ from torsion.python.failure import Failure
 from torsion.testing._janitor import cleanReactor
 from torsion.testing._reactors import globalReactor, installedReactor
 from torsion.testing._running import getDefaultTimeout, runUntilFired
-from torsion.trial._synctest import SynchronousTestCase, _refuseGenerator
+from torsion.trial._synctest import SynchronousTestCase, refuseGenerator
 
 __all__ = ["TestCase"]
 
@@ -88,7 +88,7 @@ class TestCase(SynchronousTestCase):
         """Run one phase; if it returns an unfired Deferred or a coroutine, run the reactor
         until that finishes (failing it after `getTimeout` seconds)."""
         __tracebackhide__ = True
-        _refuseGenerator(phase, what)
+        refuseGenerator(phase, what)
         result = phase()
         if not (isinstance(result, Deferred) or inspect.iscoroutine(result)):
             return

@@ -162,7 +162,7 @@ class SynchronousTestCase(Assertions):
             FailTest: It returned a Deferred without a result, or a coroutine.
         """
         __tracebackhide__ = True
-        _refuseGenerator(phase, what)
+        refuseGenerator(phase, what)
         result = phase()
         if inspect.iscoroutine(result):
             result.close()
@@ -234,7 +234,7 @@ def _name(function: Callable[..., object]) -> str:
     return getattr(function, "__qualname__", None) or repr(function)
 
 
-def _refuseGenerator(phase: Callable[[], object], what: str) -> None:
+def refuseGenerator(phase: Callable[[], object], what: str) -> None:
     if inspect.isgeneratorfunction(phase):
         raise TypeError(f"{what} is a generator function and therefore will never run")
 

@@ -16,7 +16,7 @@ from torsion.python.failure import Failure
 
 __all__ = ["PHASES", "ThreePhaseEvent", "TriggerID"]
 
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("torsion.internet.base")
 
 PHASES = ("before", "during", "after")
 

@@ -1,7 +1,7 @@
 """Running coroutines and generators on Deferreds: `inlineCallbacks`, `ensureDeferred`.
 
 One driver serves both styles. It sends each result into the coroutine and looks at what comes
-out: a Deferred (``yield d`` in `inlineCallbacks`) or a `_Waiter` (``await d``) means "resume me
+out: a Deferred (``yield d`` in `inlineCallbacks`) or a `Waiter` (``await d``) means "resume me
 with that Deferred's result"; an asyncio Future (``await`` of an asyncio object) is waited on
 through `Deferred.fromFuture`; a yielded coroutine or generator is run as a nested one and
 waited on; anything else is sent straight back. Results that are already
@@ -17,7 +17,7 @@ from types import CoroutineType, GeneratorType
 from typing import Any, NoReturn, ParamSpec, TypeVar
 
 from torsion.internet._defer.deferred import Deferred, NotACoroutineError
-from torsion.internet._defer.waiter import _Waiter
+from torsion.internet._defer.waiter import Waiter
 from torsion.python.failure import Failure
 
 __all__ = ["ensureDeferred", "inlineCallbacks", "returnValue"]
@@ -75,7 +75,7 @@ class _Driver:
             except BaseException:
                 self._finish(Failure())
                 return
-            if type(yielded) is _Waiter:
+            if type(yielded) is Waiter:
                 yielded.deferred.addBoth(self._resumeWaiter, yielded)
                 self._waitingOn = yielded.deferred
                 return
@@ -106,7 +106,7 @@ class _Driver:
         self._waitingOn = None
         self.run(result)
 
-    def _resumeWaiter(self, result: object, waiter: _Waiter) -> None:
+    def _resumeWaiter(self, result: object, waiter: Waiter[Any]) -> None:
         waiter.store(result)
         self._resume(None)
 

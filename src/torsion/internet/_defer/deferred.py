@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any, ClassVar, Concatenate, Generic, ParamSpec, TypeVar, overload
 
-from torsion.internet._defer.waiter import _Waiter
+from torsion.internet._defer.waiter import Waiter
 from torsion.python.failure import Failure
 
 if TYPE_CHECKING:
@@ -508,7 +508,7 @@ class Deferred(Generic[_T]):
                     self._reporter.failResult = None
                 result.raiseException()
             return result  # type: ignore[no-any-return]
-        waiter = _Waiter(self)
+        waiter = Waiter(self)
         yield waiter
         result = waiter.take()
         if isinstance(result, Failure):

@@ -25,7 +25,7 @@ __all__ = [
     "race",
 ]
 
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("torsion.internet.defer")
 
 _T = TypeVar("_T")
 _ResultT = TypeVar("_ResultT")

@@ -6,19 +6,30 @@ Kept apart from `Deferred` so that both the Deferred and the coroutine driver ca
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from torsion.python.failure import Failure
 
 if TYPE_CHECKING:
     import asyncio
 
-    from torsion.internet._defer.deferred import Deferred
-
-__all__ = ["_Waiter"]
+__all__ = ["Awaited", "Waiter"]
 
 
-class _Waiter:
+class Awaited(Protocol):
+    """What a `Waiter` needs of the Deferred it waits on (a `Deferred`, structurally).
+
+    Structural, so that this module does not import the Deferred's, which imports it.
+    """
+
+    def addBoth(self, callback: Callable[..., object], /, *args: Any) -> object: ...
+    def cancel(self) -> None: ...
+
+
+AwaitedT = TypeVar("AwaitedT", bound=Awaited)
+
+
+class Waiter(Generic[AwaitedT]):
     """What ``await deferred`` yields while the Deferred has no result.
 
     torsion's coroutine driver waits on ``deferred``. The other methods are the part of the
@@ -28,7 +39,7 @@ class _Waiter:
 
     __slots__ = ("_asyncio_future_blocking", "_result", "deferred")
 
-    def __init__(self, deferred: Deferred[Any]) -> None:
+    def __init__(self, deferred: AwaitedT) -> None:
         self.deferred = deferred
         self._asyncio_future_blocking = True
 

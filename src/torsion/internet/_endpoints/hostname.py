@@ -13,12 +13,16 @@ leaving the remaining time of the delay unused.
 
 from __future__ import annotations
 
-import socket
 from collections import deque
 from collections.abc import Sequence
 from itertools import zip_longest
-from typing import Any, Protocol
+from typing import Any
 
+from torsion.internet._endpoints.resolver import (
+    Address,
+    IAddressResolver,
+    ThreadedAddressResolver,
+)
 from torsion.internet._endpoints.tcp import (
     TCP4ClientEndpoint,
     TCP6ClientEndpoint,
@@ -32,79 +36,7 @@ from torsion.internet.interfaces import IDelayedCall
 from torsion.internet.protocol import Factory
 from torsion.python.failure import Failure
 
-__all__ = ["HostnameEndpoint", "IAddressResolver", "ThreadedAddressResolver"]
-
-Address = IPv4Address | IPv6Address
-
-
-class IAddressResolver(Protocol):
-    """Turns a host name into the addresses to try (the pluggable part of `HostnameEndpoint`)."""
-
-    def resolveHostName(self, host: str, port: int) -> Deferred[Sequence[Address]]:
-        """Look up ``host``; fire with its TCP addresses (with ``port``) in preference order.
-
-        An empty result, or a failure with `DNSLookupError`, means the name does not resolve.
-        Cancelling the Deferred abandons the lookup.
-        """
-        ...
-
-
-def _getaddrinfo(host: str, port: int) -> list[Address]:
-    """Resolve ``host`` with the system resolver (blocking: runs in a pool thread)."""
-    try:
-        infos = socket.getaddrinfo(host, port, socket.AF_UNSPEC, socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as e:
-        raise DNSLookupError(f"{host}: {e}") from e
-    addresses: list[Address] = []
-    for family, _, _, _, sockaddr in infos:
-        if family == socket.AF_INET6:
-            addresses.append(IPv6Address("TCP", str(sockaddr[0]), int(sockaddr[1])))
-        elif family == socket.AF_INET:
-            addresses.append(IPv4Address("TCP", str(sockaddr[0]), int(sockaddr[1])))
-    return addresses
-
-
-class ThreadedAddressResolver:
-    """Resolves with ``getaddrinfo`` in the reactor's thread pool (the default resolver).
-
-    Args:
-        reactor: A reactor with ``getThreadPool`` and ``callFromThread``.
-    """
-
-    def __init__(self, reactor: Any) -> None:
-        self._reactor = reactor
-
-    def resolveHostName(self, host: str, port: int) -> Deferred[Sequence[Address]]:
-        """Look ``host`` up in a pool thread (see `IAddressResolver`)."""
-        from torsion.internet.threads import deferToThreadPool
-
-        result: Deferred[Sequence[Address]] = Deferred()
-        lookup = deferToThreadPool(
-            self._reactor, self._reactor.getThreadPool(), _getaddrinfo, host, port
-        )
-
-        def deliver(outcome: list[Address] | Failure) -> None:
-            if result.called:
-                return  # Cancelled: the thread cannot be interrupted, its answer is dropped.
-            if isinstance(outcome, Failure):
-                result.errback(outcome)
-            else:
-                result.callback(outcome)
-
-        lookup.addBoth(deliver)
-        return result
-
-
-def firstIPv6(addresses: Sequence[Address], host: str) -> IPv6Address:
-    """Return the first IPv6 address of a lookup of ``host``.
-
-    Raises:
-        DNSLookupError: There is none.
-    """
-    for address in addresses:
-        if isinstance(address, IPv6Address):
-            return address
-    raise DNSLookupError(f"no IPv6 address for {host}")
+__all__ = ["HostnameEndpoint", "interleave"]
 
 
 def interleave(addresses: Sequence[Address]) -> list[Address]:

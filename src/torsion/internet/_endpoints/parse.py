@@ -54,7 +54,7 @@ Parser = Callable[..., Any]
 """``parser(reactor, *args, **kwargs) -> endpoint``, given the description's strings."""
 
 
-class _Problem(ValueError):
+class DescriptionProblem(ValueError):
     """What is wrong with a description; the public functions add the description itself."""
 
 
@@ -76,7 +76,7 @@ def parseDescription(description: str) -> tuple[list[str], dict[str, str]]:
         if char == "\\":
             escaped = next(chars, None)
             if escaped is None:
-                raise _Problem("trailing backslash (escape it as \\\\)")
+                raise DescriptionProblem("trailing backslash (escape it as \\\\)")
             current.append(escaped)
         elif char == ":":
             _add(args, kwargs, [*parts, "".join(current)])
@@ -95,7 +95,7 @@ def _add(args: list[str], kwargs: dict[str, str], parts: list[str]) -> None:
         return
     key, value = parts
     if key in kwargs:
-        raise _Problem(f"argument {key!r} given twice")
+        raise DescriptionProblem(f"argument {key!r} given twice")
     kwargs[key] = value
 
 
@@ -107,7 +107,7 @@ def quoteStringArgument(argument: str) -> str:
 # -- binding arguments ----------------------------------------------------------------------------
 
 
-def _bind(
+def bindArguments(
     args: Sequence[str],
     kwargs: dict[str, str],
     names: Sequence[str],
@@ -117,37 +117,39 @@ def _bind(
     """Match positional arguments to the ``positional`` names in order, as Python does."""
     for key in kwargs:
         if key not in names:
-            raise _Problem(f"unexpected argument {key!r} (expected one of {', '.join(names)})")
+            raise DescriptionProblem(
+                f"unexpected argument {key!r} (expected one of {', '.join(names)})"
+            )
     if len(args) > len(positional):
-        raise _Problem(f"unexpected positional argument {args[len(positional)]!r}")
+        raise DescriptionProblem(f"unexpected positional argument {args[len(positional)]!r}")
     bound = dict(kwargs)
     for name, value in zip(positional, args, strict=False):
         if name in bound:
-            raise _Problem(f"{name} given twice ({value!r} and {name}={bound[name]!r})")
+            raise DescriptionProblem(f"{name} given twice ({value!r} and {name}={bound[name]!r})")
         bound[name] = value
     for name in required:
         if name not in bound:
-            raise _Problem(f"missing {name}")
+            raise DescriptionProblem(f"missing {name}")
     return bound
 
 
-def _integer(name: str, value: str, low: int, high: int) -> int:
+def integerArgument(name: str, value: str, low: int, high: int) -> int:
     try:
         number = int(value, 10)
     except ValueError:
-        raise _Problem(f"{name} must be an integer, not {value!r}") from None
+        raise DescriptionProblem(f"{name} must be an integer, not {value!r}") from None
     if not low <= number <= high:
-        raise _Problem(f"{name} must be between {low} and {high}, not {number}")
+        raise DescriptionProblem(f"{name} must be between {low} and {high}, not {number}")
     return number
 
 
-def _seconds(name: str, value: str) -> float:
+def secondsArgument(name: str, value: str) -> float:
     try:
         number = float(value)
     except ValueError:
-        raise _Problem(f"{name} must be a number of seconds, not {value!r}") from None
+        raise DescriptionProblem(f"{name} must be a number of seconds, not {value!r}") from None
     if not number >= 0 or number == float("inf"):
-        raise _Problem(f"{name} must be a finite number of seconds >= 0, not {value!r}")
+        raise DescriptionProblem(f"{name} must be a finite number of seconds >= 0, not {value!r}")
     return number
 
 
@@ -157,9 +159,9 @@ def _seconds(name: str, value: str) -> float:
 def _tcpServer(kind: type[TCP4ServerEndpoint], defaultInterface: str) -> Parser:
     def parse(reactor: Any, *args: str, **kwargs: str) -> TCP4ServerEndpoint:
         names = ("port", "interface", "backlog")
-        bound = _bind(args, kwargs, names, names, ("port",))
-        port = _integer("port", bound["port"], 0, 65535)
-        backlog = _integer("backlog", bound.get("backlog", "50"), 0, 2**31 - 1)
+        bound = bindArguments(args, kwargs, names, names, ("port",))
+        port = integerArgument("port", bound["port"], 0, 65535)
+        backlog = integerArgument("backlog", bound.get("backlog", "50"), 0, 2**31 - 1)
         return kind(reactor, port, backlog, bound.get("interface", defaultInterface))
 
     return parse
@@ -170,9 +172,9 @@ def _tcpClient(kind: type[TCP4ClientEndpoint]) -> Parser:
         names = ("host", "port", "timeout", "bindAddress")
         # Twisted's rule: after host=..., a lone positional argument is the port.
         positional = ("port",) if "host" in kwargs else ("host", "port")
-        bound = _bind(args, kwargs, names, positional, ("host", "port"))
-        port = _integer("port", bound["port"], 1, 65535)
-        timeout = _seconds("timeout", bound.get("timeout", "30"))
+        bound = bindArguments(args, kwargs, names, positional, ("host", "port"))
+        port = integerArgument("port", bound["port"], 1, 65535)
+        timeout = secondsArgument("timeout", bound.get("timeout", "30"))
         bindAddress = bound.get("bindAddress")
         local = None if bindAddress is None else (bindAddress, 0)
         return kind(reactor, bound["host"], port, timeout, local)
@@ -235,7 +237,7 @@ def _findParser(table: dict[str, Parser], name: str, method: str) -> Parser:
             found = getattr(plugin, method, None)
             if found is not None:
                 return found  # type: ignore[no-any-return]
-    raise _Problem(f"Unknown endpoint type: {name!r}")
+    raise DescriptionProblem(f"Unknown endpoint type: {name!r}")
 
 
 def _fromString(reactor: Any, description: str, table: dict[str, Parser], method: str) -> Any:
@@ -243,10 +245,10 @@ def _fromString(reactor: Any, description: str, table: dict[str, Parser], method
         args, kwargs = parseDescription(description)
         name = args.pop(0) if args else ""
         if not name:
-            raise _Problem("no endpoint type (expected 'type:arguments', as 'tcp:8080')")
+            raise DescriptionProblem("no endpoint type (expected 'type:arguments', as 'tcp:8080')")
         parser = _findParser(table, name, method)
         return parser(reactor, *args, **kwargs)
-    except _Problem as e:
+    except DescriptionProblem as e:
         raise ValueError(f"{e} in endpoint description {description!r}") from None
 
 

@@ -1,6 +1,6 @@
 """TCP server and client endpoints, the factory wrapping they share, and `connectProtocol`.
 
-A client endpoint's ``connect`` hands the reactor a `_WrappingFactory`: it builds the user's
+A client endpoint's ``connect`` hands the reactor a `WrappingFactory`: it builds the user's
 protocol inside a `_WrappingProtocol`, which fires the connect Deferred with the user's
 protocol right after its ``connectionMade``. The wrapping factory answers
 ``clientConnectionFailed``/``clientConnectionLost`` itself (the Deferred says how the attempt
@@ -12,6 +12,7 @@ from __future__ import annotations
 import socket
 from typing import Any
 
+from torsion.internet._endpoints.resolver import ThreadedAddressResolver, firstIPv6
 from torsion.internet.defer import Deferred, fail
 from torsion.internet.error import ConnectingCancelledError, NoProtocol, NotConnectingError
 from torsion.internet.interfaces import (
@@ -156,7 +157,7 @@ class _HalfCloseableWrappingProtocol(_WrappingProtocol):
             self._wrappedProtocol.writeConnectionLost()
 
 
-class _WrappingFactory(ClientFactory):
+class WrappingFactory(ClientFactory):
     """Builds `_WrappingProtocol` around the user's factory's protocol (one connection).
 
     Attributes:
@@ -264,7 +265,7 @@ class TCP4ClientEndpoint:
 
     def _connectTo(self, host: str, protocolFactory: Factory) -> Deferred[Any]:
         try:
-            wrapper = _WrappingFactory(protocolFactory)
+            wrapper = WrappingFactory(protocolFactory)
             self._reactor.connectTCP(
                 host, self._port, wrapper, timeout=self._timeout, bindAddress=self._bindAddress
             )
@@ -286,8 +287,6 @@ class TCP6ClientEndpoint(TCP4ClientEndpoint):
         """Resolve the host to IPv6 if needed, then connect (see `TCP4ClientEndpoint`)."""
         if isIPv6Literal(self._host):
             return self._connectTo(self._host, protocolFactory)
-        from torsion.internet._endpoints.hostname import ThreadedAddressResolver, firstIPv6
-
         resolver = self.resolver or ThreadedAddressResolver(self._reactor)
         lookup: Deferred[Any] = resolver.resolveHostName(self._host, self._port)
         lookup.addCallback(firstIPv6, self._host)

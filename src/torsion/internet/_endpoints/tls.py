@@ -14,15 +14,15 @@ from typing import Any
 
 from torsion.internet._endpoints.hostname import HostnameEndpoint
 from torsion.internet._endpoints.parse import (
-    _bind,
-    _integer,
-    _Problem,
-    _seconds,
+    DescriptionProblem,
+    bindArguments,
     clientFromString,
+    integerArgument,
     registerClientParser,
     registerServerParser,
+    secondsArgument,
 )
-from torsion.internet._endpoints.tcp import TCP6ServerEndpoint, _WrappingFactory
+from torsion.internet._endpoints.tcp import TCP6ServerEndpoint, WrappingFactory
 from torsion.internet._tls.certificates import (
     Certificate,
     KeyPair,
@@ -115,7 +115,7 @@ class SSL4ClientEndpoint:
         """Connect; a Deferred of the built protocol, fired after its ``connectionMade``
         (the handshake then runs; its failure reaches the protocol's ``connectionLost``)."""
         try:
-            wrapper = _WrappingFactory(protocolFactory)
+            wrapper = WrappingFactory(protocolFactory)
             self._reactor.connectSSL(
                 self._host,
                 self._port,
@@ -194,14 +194,14 @@ def _read(path: str) -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as e:
-        raise _Problem(f"cannot read {path!r}: {e.strerror or e}") from None
+        raise DescriptionProblem(f"cannot read {path!r}: {e.strerror or e}") from None
 
 
 def _privateCertificate(certPath: str | None, keyPath: str | None) -> PrivateCertificate | None:
     """The certificate in ``certPath`` with the key in ``keyPath`` (or in ``certPath`` too)."""
     if certPath is None:
         if keyPath is not None:
-            raise _Problem("a private key needs its certificate")
+            raise DescriptionProblem("a private key needs its certificate")
         return None
     data = _read(certPath)
     try:
@@ -211,7 +211,7 @@ def _privateCertificate(certPath: str | None, keyPath: str | None) -> PrivateCer
             Certificate.loadPEM(data), KeyPair.load(_read(keyPath))
         )
     except ValueError as e:
-        raise _Problem(f"{e} in {certPath!r}") from None
+        raise DescriptionProblem(f"{e} in {certPath!r}") from None
 
 
 def _trustRoot(directory: str | None) -> TrustRoot | None:
@@ -225,7 +225,7 @@ def _trustRoot(directory: str | None) -> TrustRoot | None:
         except (OSError, ValueError):
             continue  # Unreadable or not a certificate: skipped, as Twisted does.
     if not found:
-        raise _Problem(f"no PEM certificates in {directory!r}")
+        raise DescriptionProblem(f"no PEM certificates in {directory!r}")
     return trustRootFromCertificates(found)
 
 
@@ -254,9 +254,9 @@ _TLS_CLIENT_NAMES = (
 
 
 def _parseSSLServer(reactor: Any, *args: str, **kwargs: str) -> SSL4ServerEndpoint:
-    bound = _bind(args, kwargs, _SSL_SERVER_NAMES, _SSL_SERVER_NAMES[:3], ("port",))
-    port = _integer("port", bound["port"], 0, 65535)
-    backlog = _integer("backlog", bound.get("backlog", "50"), 0, 2**31 - 1)
+    bound = bindArguments(args, kwargs, _SSL_SERVER_NAMES, _SSL_SERVER_NAMES[:3], ("port",))
+    port = integerArgument("port", bound["port"], 0, 65535)
+    backlog = integerArgument("backlog", bound.get("backlog", "50"), 0, 2**31 - 1)
     keyPath = bound.get("privateKey", "server.pem")
     identity = _privateCertificate(bound.get("certKey", keyPath), keyPath)
     assert identity is not None
@@ -269,13 +269,13 @@ def _parseSSLServer(reactor: Any, *args: str, **kwargs: str) -> SSL4ServerEndpoi
 
 def _parseTLSServer(reactor: Any, *args: str, **kwargs: str) -> _TLSServerWrapperEndpoint:
     """Twisted's ``tls:PATH[:port=443][:backlog=50][:interface=::]``: SNI over a directory."""
-    bound = _bind(args, kwargs, _TLS_SERVER_NAMES, _TLS_SERVER_NAMES, ("path",))
-    port = _integer("port", bound.get("port", "443"), 0, 65535)
-    backlog = _integer("backlog", bound.get("backlog", "50"), 0, 2**31 - 1)
+    bound = bindArguments(args, kwargs, _TLS_SERVER_NAMES, _TLS_SERVER_NAMES, ("path",))
+    port = integerArgument("port", bound.get("port", "443"), 0, 65535)
+    backlog = integerArgument("backlog", bound.get("backlog", "50"), 0, 2**31 - 1)
     try:
         found = loadDirectoryOfPEMs(bound["path"])
     except ValueError as e:
-        raise _Problem(str(e)) from None
+        raise DescriptionProblem(str(e)) from None
     options = CertificateOptions(
         found.default.privateKey, found.default, serverNameCertificates=found.byName
     )
@@ -285,9 +285,9 @@ def _parseTLSServer(reactor: Any, *args: str, **kwargs: str) -> _TLSServerWrappe
 
 def _parseSSLClient(reactor: Any, *args: str, **kwargs: str) -> SSL4ClientEndpoint:
     positional = ("port",) if "host" in kwargs else ("host", "port")
-    bound = _bind(args, kwargs, _SSL_CLIENT_NAMES, positional, ("host", "port"))
-    port = _integer("port", bound["port"], 1, 65535)
-    timeout = _seconds("timeout", bound.get("timeout", "30"))
+    bound = bindArguments(args, kwargs, _SSL_CLIENT_NAMES, positional, ("host", "port"))
+    port = integerArgument("port", bound["port"], 1, 65535)
+    timeout = secondsArgument("timeout", bound.get("timeout", "30"))
     options = optionsForClientTLS(
         bound.get("hostname", bound["host"]),
         trustRoot=_trustRoot(bound.get("caCertsDir")),
@@ -300,10 +300,10 @@ def _parseSSLClient(reactor: Any, *args: str, **kwargs: str) -> SSL4ClientEndpoi
 
 def _parseTLSClient(reactor: Any, *args: str, **kwargs: str) -> _TLSWrapperEndpoint:
     positional = ("port",) if "host" in kwargs else ("host", "port")
-    bound = _bind(args, kwargs, _TLS_CLIENT_NAMES, positional, ("host", "port"))
+    bound = bindArguments(args, kwargs, _TLS_CLIENT_NAMES, positional, ("host", "port"))
     host = bound["host"]
-    port = _integer("port", bound["port"], 1, 65535)
-    timeout = _seconds("timeout", bound.get("timeout", "30"))
+    port = integerArgument("port", bound["port"], 1, 65535)
+    timeout = secondsArgument("timeout", bound.get("timeout", "30"))
     options = optionsForClientTLS(
         host,
         trustRoot=_trustRoot(bound.get("trustRoots")),

@@ -15,14 +15,14 @@ from __future__ import annotations
 from typing import Any
 
 from torsion.internet._endpoints.parse import (
-    _bind,
-    _integer,
-    _Problem,
-    _seconds,
+    DescriptionProblem,
+    bindArguments,
+    integerArgument,
     registerClientParser,
     registerServerParser,
+    secondsArgument,
 )
-from torsion.internet._endpoints.tcp import _WrappingFactory
+from torsion.internet._endpoints.tcp import WrappingFactory
 from torsion.internet.defer import Deferred, fail, succeed
 from torsion.internet.interfaces import IListeningPort
 from torsion.internet.protocol import Factory
@@ -109,7 +109,7 @@ class UNIXClientEndpoint:
             `TimeoutError`; cancelling it stops the attempt with `ConnectingCancelledError`.
         """
         try:
-            wrapper = _WrappingFactory(protocolFactory)
+            wrapper = WrappingFactory(protocolFactory)
             self._reactor.connectUNIX(
                 self._path, wrapper, timeout=self._timeout, checkPID=self._checkPID
             )
@@ -119,21 +119,21 @@ class UNIXClientEndpoint:
 
 
 def _flag(name: str, value: str) -> bool:
-    return bool(_integer(name, value, 0, 1))
+    return bool(integerArgument(name, value, 0, 1))
 
 
 def _parseServer(reactor: Any, *args: str, **kwargs: str) -> UNIXServerEndpoint:
     names = ("address", "mode", "backlog", "lockfile")
-    bound = _bind(args, kwargs, names, names, ("address",))
+    bound = bindArguments(args, kwargs, names, names, ("address",))
     address = bound["address"]
     mode = bound.get("mode", "666")
     try:
         modeBits = int(mode, 8)
     except ValueError:
-        raise _Problem(f"mode must be octal permissions (as 660), not {mode!r}") from None
+        raise DescriptionProblem(f"mode must be octal permissions (as 660), not {mode!r}") from None
     if not 0 <= modeBits <= 0o7777:
-        raise _Problem(f"mode must be octal permissions (as 660), not {mode!r}")
-    backlog = _integer("backlog", bound.get("backlog", "50"), 0, 2**31 - 1)
+        raise DescriptionProblem(f"mode must be octal permissions (as 660), not {mode!r}")
+    backlog = integerArgument("backlog", bound.get("backlog", "50"), 0, 2**31 - 1)
     abstract = address.startswith("\0")
     wantPID = _flag("lockfile", bound.get("lockfile", "0" if abstract else "1"))
     return UNIXServerEndpoint(reactor, address, backlog, modeBits, wantPID)
@@ -141,11 +141,11 @@ def _parseServer(reactor: Any, *args: str, **kwargs: str) -> UNIXServerEndpoint:
 
 def _parseClient(reactor: Any, *args: str, **kwargs: str) -> UNIXClientEndpoint:
     if "lockfile" in kwargs and "checkPID" in kwargs:
-        raise _Problem("give checkPID or lockfile, not both")
+        raise DescriptionProblem("give checkPID or lockfile, not both")
     if "lockfile" in kwargs:
         kwargs["checkPID"] = kwargs.pop("lockfile")
-    bound = _bind(args, kwargs, ("path", "timeout", "checkPID"), ("path",), ("path",))
-    timeout = _seconds("timeout", bound.get("timeout", "30"))
+    bound = bindArguments(args, kwargs, ("path", "timeout", "checkPID"), ("path",), ("path",))
+    timeout = secondsArgument("timeout", bound.get("timeout", "30"))
     checkPID = _flag("checkPID", bound.get("checkPID", "0"))
     return UNIXClientEndpoint(reactor, bound["path"], timeout, checkPID)
 

@@ -43,7 +43,7 @@ def _isIPv6(host: str) -> bool:
         return False
 
 
-class _FakePort:
+class FakePort:
     """An `IListeningPort` that listens on nothing.
 
     Attributes:
@@ -67,7 +67,7 @@ class _FakePort:
         return self._hostAddress
 
 
-class _FakeConnector:
+class FakeConnector:
     """An `IConnector` that connects nowhere but records what it was told.
 
     Attributes:
@@ -150,7 +150,7 @@ class MemoryReactor:
         self.unixServers: list[tuple[str | bytes, Factory, int, int, bool]] = []
         self.unixClients: list[tuple[str | bytes, ClientFactory, float, bool]] = []
         self.udpServers: list[tuple[int, object, str, int]] = []
-        self.connectors: list[_FakeConnector] = []
+        self.connectors: list[FakeConnector] = []
         self.readers: set[IReadDescriptor] = set()
         self.writers: set[IWriteDescriptor] = set()
 
@@ -251,12 +251,12 @@ class MemoryReactor:
 
     def listenTCP(
         self, port: int, factory: Factory, backlog: int = 50, interface: str = ""
-    ) -> _FakePort:
+    ) -> FakePort:
         """Record the call in `tcpServers`; return a port on ``interface`` (or 0.0.0.0)."""
         self.tcpServers.append((port, factory, backlog, interface))
         if _isIPv6(interface):
-            return _FakePort(IPv6Address("TCP", interface, port))
-        return _FakePort(IPv4Address("TCP", "0.0.0.0", port))
+            return FakePort(IPv6Address("TCP", interface, port))
+        return FakePort(IPv4Address("TCP", "0.0.0.0", port))
 
     def connectTCP(
         self,
@@ -265,7 +265,7 @@ class MemoryReactor:
         factory: ClientFactory,
         timeout: float = 30,
         bindAddress: tuple[str, int] | None = None,
-    ) -> _FakeConnector:
+    ) -> FakeConnector:
         """Record the call in `tcpClients`; tell ``factory`` it started connecting."""
         self.tcpClients.append((host, port, factory, timeout, bindAddress))
         if _isIPv6(host):
@@ -279,10 +279,10 @@ class MemoryReactor:
         contextFactory: object,
         backlog: int = 50,
         interface: str = "",
-    ) -> _FakePort:
+    ) -> FakePort:
         """Record the call in `sslServers`; return a port on 0.0.0.0."""
         self.sslServers.append((port, factory, contextFactory, backlog, interface))
-        return _FakePort(IPv4Address("TCP", "0.0.0.0", port))
+        return FakePort(IPv4Address("TCP", "0.0.0.0", port))
 
     def connectSSL(
         self,
@@ -292,7 +292,7 @@ class MemoryReactor:
         contextFactory: object,
         timeout: float = 30,
         bindAddress: tuple[str, int] | None = None,
-    ) -> _FakeConnector:
+    ) -> FakeConnector:
         """Record the call in `sslClients`; tell ``factory`` it started connecting."""
         self.sslClients.append((host, port, factory, contextFactory, timeout, bindAddress))
         return self._connector(IPv4Address("TCP", host, port), factory)
@@ -304,10 +304,10 @@ class MemoryReactor:
         backlog: int = 50,
         mode: int = 0o666,
         wantPID: bool = False,
-    ) -> _FakePort:
+    ) -> FakePort:
         """Record the call in `unixServers`; return a port on ``address``."""
         self.unixServers.append((address, factory, backlog, mode, wantPID))
-        return _FakePort(UNIXAddress(address))
+        return FakePort(UNIXAddress(address))
 
     def connectUNIX(
         self,
@@ -315,22 +315,22 @@ class MemoryReactor:
         factory: ClientFactory,
         timeout: float = 30,
         checkPID: bool = False,
-    ) -> _FakeConnector:
+    ) -> FakeConnector:
         """Record the call in `unixClients`; tell ``factory`` it started connecting."""
         self.unixClients.append((address, factory, timeout, checkPID))
         return self._connector(UNIXAddress(address), factory)
 
     def listenUDP(
         self, port: int, protocol: object, interface: str = "", maxPacketSize: int = 8192
-    ) -> _FakePort:
+    ) -> FakePort:
         """Record the call in `udpServers` (not in Twisted's); return a UDP port."""
         self.udpServers.append((port, protocol, interface, maxPacketSize))
         if _isIPv6(interface):
-            return _FakePort(IPv6Address("UDP", interface, port))
-        return _FakePort(IPv4Address("UDP", "0.0.0.0", port))
+            return FakePort(IPv6Address("UDP", interface, port))
+        return FakePort(IPv4Address("UDP", "0.0.0.0", port))
 
-    def _connector(self, address: IAddress, factory: ClientFactory) -> _FakeConnector:
-        connector = _FakeConnector(address)
+    def _connector(self, address: IAddress, factory: ClientFactory) -> FakeConnector:
+        connector = FakeConnector(address)
         factory.startedConnecting(connector)
         self.connectors.append(connector)
         return connector
@@ -400,7 +400,7 @@ class RaisingMemoryReactor:
 
     def listenTCP(
         self, port: int, factory: Factory, backlog: int = 50, interface: str = ""
-    ) -> _FakePort:
+    ) -> FakePort:
         """Raise ``listenException``."""
         self._raise(self._listenException)
 
@@ -411,7 +411,7 @@ class RaisingMemoryReactor:
         factory: ClientFactory,
         timeout: float = 30,
         bindAddress: tuple[str, int] | None = None,
-    ) -> _FakeConnector:
+    ) -> FakeConnector:
         """Raise ``connectException``."""
         self._raise(self._connectException)
 

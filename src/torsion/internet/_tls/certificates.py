@@ -48,7 +48,7 @@ def _asBytes(data: str | bytes) -> bytes:
     return data.encode("ascii") if isinstance(data, str) else bytes(data)
 
 
-def _blocks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
+def pemBlocks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
     """Yield (label, whole block) for each PEM block in ``data``."""
     for match in _PEM_BLOCK.finditer(data):
         block = match.group(0)
@@ -59,7 +59,7 @@ def certificatesFromPEM(data: str | bytes) -> list[Certificate]:
     """Every certificate in PEM ``data``, in order."""
     return [
         Certificate(ssl.PEM_cert_to_DER_cert(block.decode("ascii")))
-        for label, block in _blocks(_asBytes(data))
+        for label, block in pemBlocks(_asBytes(data))
         if label == b"CERTIFICATE"
     ]
 
@@ -90,7 +90,7 @@ class Certificate:
         Raises:
             ValueError: ``data`` holds no PEM certificate.
         """
-        for label, block in _blocks(_asBytes(data)):
+        for label, block in pemBlocks(_asBytes(data)):
             if label == b"CERTIFICATE":
                 return cls(ssl.PEM_cert_to_DER_cert(block.decode("ascii")))
         raise ValueError("no PEM certificate found")
@@ -159,7 +159,7 @@ class KeyPair:
         """
         if format != FILETYPE_PEM:
             raise ValueError("torsion loads private keys from PEM only")
-        for label, block in _blocks(_asBytes(data)):
+        for label, block in pemBlocks(_asBytes(data)):
             if label.endswith(b"PRIVATE KEY"):
                 return cls(block)
         raise ValueError("no PEM private key found")

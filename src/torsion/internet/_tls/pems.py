@@ -23,8 +23,8 @@ from torsion.internet._tls.certificates import (
     Certificate,
     KeyPair,
     PrivateCertificate,
-    _blocks,
     certificatesFromPEM,
+    pemBlocks,
 )
 
 __all__ = ["ServerNameCertificates", "loadDirectoryOfPEMs"]
@@ -149,7 +149,7 @@ def _readPEMs(
             for certificate in certificatesFromPEM(data):
                 certificates.setdefault(certificate.original, certificate)
                 fields[certificate.original] = _fields(certificate.original)
-            keys += [KeyPair(b) for label, b in _blocks(data) if label.endswith(b"PRIVATE KEY")]
+            keys += [KeyPair(b) for label, b in pemBlocks(data) if label.endswith(b"PRIVATE KEY")]
         except ValueError as e:
             raise ValueError(f"bad PEM data in {str(path)!r}: {e}") from None
     return keys, list(certificates.values()), fields

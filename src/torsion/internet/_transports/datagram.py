@@ -25,7 +25,7 @@ from torsion.python.failure import Failure
 
 __all__ = ["DatagramPort"]
 
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("torsion.internet.udp")
 
 
 class DatagramPort(ListeningBase):

@@ -24,7 +24,7 @@ from torsion.python.failure import Failure
 
 __all__ = ["ConnectedDatagramPort", "DatagramPort"]
 
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("torsion.internet.unix")
 
 _Path = str | bytes
 
