@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import asyncio
     from collections.abc import Coroutine
 
-    from torsion.internet.interfaces import IReactorTime
+    from torsion.internet._timeinterfaces import IReactorTime
 
 __all__ = [
     "AlreadyCalledError",
