@@ -1,20 +1,6 @@
-"""The asyncio reactor: torsion on any asyncio event loop, sharing it with asyncio code.
+"""`AsyncioReactor`: torsion on an asyncio event loop.
 
-`AsyncioReactor` is `PosixReactorBase` with asyncio underneath: running the reactor runs the loop
-(``run_forever``), ``stop()`` stops it, and an asyncio program whose loop already runs starts
-torsion with ``await reactor.runAsync()``. Descriptors (``addReader`` ..., and so UNIX sockets,
-UDP and process pipes) go to the loop's ``add_reader``/``add_writer``; TCP connections ride on
-asyncio's own transports (`torsion.internet._asyncio.tcp`), so on uvloop their bytes move in C.
-
-Timed calls keep torsion's timer queue (``getDelayedCalls``, ``reset``, cheap cancellation) and
-arm one asyncio timer for the earliest of them. ``callFromThread`` uses the loop's
-``call_soon_threadsafe``. Restartable, like the other reactors.
-
-Usage::
-
-    from torsion.internet import asyncioreactor
-    asyncioreactor.install()               # before anything imports torsion.internet.reactor
-    from torsion.internet import reactor
+The public module is ``torsion.internet.asyncioreactor``; its docstring describes the behaviour.
 """
 
 from __future__ import annotations

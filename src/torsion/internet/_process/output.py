@@ -1,7 +1,6 @@
-"""Run a program and get its output or exit code as a Deferred (Twisted's ``utils`` module).
+"""Running a program for its output or exit code.
 
-Each function spawns ``executable`` with argv ``(executable, *args)`` and, as in Twisted, an
-empty environment unless ``env`` says otherwise (``env=None`` inherits this one).
+The public module is ``torsion.internet.utils``; its docstring describes the behaviour.
 """
 
 from __future__ import annotations

@@ -1,17 +1,6 @@
-"""Child processes (Twisted's ``process`` module): the transport behind ``reactor.spawnProcess``.
+"""Child processes: `Process` and `spawnProcess`.
 
-A `Process` connects a `torsion.internet.protocol.ProcessProtocol` to a child: one pipe per
-``childFDs`` entry (`PipeReader` for what the child writes, `PipeWriter` for what it reads), or
-a pty, plus a watch on the child's exit (`torsion.internet._process.pidwatch`). How the child
-starts is `torsion.internet._process.spawn`'s business.
-
-The order of events, as in Twisted: ``makeConnection``/``connectionMade`` right after the
-start; ``childDataReceived`` and ``childConnectionLost`` as the pipes deliver and close;
-``processExited`` when the child has been reaped (``pid`` is None from then on); and
-``processEnded``, exactly once and last, when the child has been reaped *and* every pipe has
-closed, so all its output has been delivered. Both get a `Failure` of `ProcessDone` (exit code 0)
-or `ProcessTerminated` (``exitCode``, ``signal``, ``status``). An exception raised by a protocol
-method is logged; from ``childDataReceived`` it also closes that pipe (as in Twisted).
+The public module is ``torsion.internet.process``; its docstring describes the behaviour.
 """
 
 from __future__ import annotations

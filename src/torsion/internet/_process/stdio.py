@@ -1,10 +1,6 @@
-"""A protocol over this program's own stdin and stdout (Twisted's ``stdio`` module).
+"""`StandardIO`: a protocol over this program's own stdin and stdout.
 
-`StandardIO` makes the two descriptors non-blocking and watches them with the reactor: what
-arrives on stdin goes to ``dataReceived``, ``transport.write`` is buffered and written as stdout
-accepts it. At the end of stdin a protocol with ``readConnectionLost`` (half-closeable) is told
-and may keep writing; any other is disconnected once its output is written. The descriptors are
-not closed (``print`` may still want them); their blocking mode is put back at the end.
+The public module is ``torsion.internet.stdio``; its docstring describes the behaviour.
 """
 
 from __future__ import annotations

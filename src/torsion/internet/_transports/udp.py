@@ -1,14 +1,6 @@
-"""UDP and multicast ports (Twisted's ``udp`` module).
+"""UDP and multicast ports.
 
-The reactor's ``listenUDP`` creates and starts a `Port`, its ``listenMulticast`` a
-`MulticastPort`. Each is both the listening port and its protocol's transport:
-``self.transport.write(data, (host, port))`` sends a datagram.
-
-Differences from Twisted, on purpose: a received datagram longer than ``maxPacketSize`` is
-dropped with a log line (Twisted delivers its first ``maxPacketSize`` bytes as if whole);
-`MessageLengthError` is also an ``OSError``; writing to a closed port drops the datagram
-(Twisted raises ``AttributeError``); ``loseConnection`` is ``stopListening`` without a
-deprecation warning.
+The public module is ``torsion.internet.udp``; its docstring describes the behaviour.
 """
 
 from __future__ import annotations
