@@ -8,12 +8,16 @@ Futures into Deferreds, and cancels across both worlds. Each step prints one lin
 
 import asyncio
 import sys
+from typing import TypeVar
 
 from torsion.internet import asyncioreactor, defer, task
+from torsion.internet.address import IPv4Address
 from torsion.internet.protocol import Factory, Protocol
 
+T = TypeVar("T")
 
-async def shout(text):
+
+async def shout(text: bytes) -> bytes:
     """Stands for any asyncio library call (an HTTP client, a database driver, ...)."""
     await asyncio.sleep(0.01)
     return text.upper()
@@ -22,18 +26,21 @@ async def shout(text):
 class Shouter(Protocol):
     """A torsion protocol that hands each chunk to the asyncio library and writes the answer."""
 
-    def dataReceived(self, data):
+    def dataReceived(self, data: bytes) -> None:
+        assert self.transport is not None
         defer.ensureDeferred(shout(data)).addCallback(self.transport.write)
 
 
-async def main():
+async def main() -> None:
     # The reactor runs on this program's loop; runAsync returns once the reactor stops.
     reactor = asyncioreactor.install(asyncio.get_running_loop())
     running = asyncio.ensure_future(reactor.runAsync())
 
     # A torsion server and an asyncio client (asyncio streams) on the same loop.
     port = reactor.listenTCP(0, Factory.forProtocol(Shouter), interface="127.0.0.1")
-    reader, writer = await asyncio.open_connection("127.0.0.1", port.getHost().port)
+    address = port.getHost()
+    assert isinstance(address, IPv4Address)
+    reader, writer = await asyncio.open_connection("127.0.0.1", address.port)
     writer.write(b"hello from asyncio\n")
     print("torsion server said:", (await reader.readline()).decode().strip())
     writer.close()
@@ -69,7 +76,7 @@ async def main():
     print("reactor stopped")
 
 
-async def awaitIt(d):
+async def awaitIt(d: defer.Deferred[T]) -> T:
     return await d
 
 

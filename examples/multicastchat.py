@@ -14,20 +14,26 @@ import argparse
 import os
 
 from torsion.internet import reactor
+from torsion.internet.interfaces import IMulticastTransport
 from torsion.internet.protocol import DatagramProtocol
+from torsion.python.failure import Failure
 
 GROUP = "228.0.0.5"
 LOOPBACK = "127.0.0.1"
 
 
 class Chat(DatagramProtocol):
-    def __init__(self, name, port, say=None, listen=None):
+    transport: IMulticastTransport
+
+    def __init__(
+        self, name: str, port: int, say: str | None = None, listen: int | None = None
+    ) -> None:
         self.name = name
         self.port = port
         self.say = say
         self.remaining = listen
 
-    def startProtocol(self):
+    def startProtocol(self) -> None:
         self.transport.setOutgoingInterface(LOOPBACK)
         if self.say is not None:
             self.send(self.say)
@@ -35,13 +41,13 @@ class Chat(DatagramProtocol):
             return
         self.transport.joinGroup(GROUP, LOOPBACK).addCallback(self.joined)
 
-    def joined(self, _):
+    def joined(self, _: object) -> None:
         print(f"joined {GROUP}:{self.port} as {self.name}", flush=True)
 
-    def send(self, text):
+    def send(self, text: str) -> None:
         self.transport.write(f"{self.name}\0{text}".encode(), (GROUP, self.port))
 
-    def datagramReceived(self, datagram, addr):
+    def datagramReceived(self, datagram: bytes, addr: tuple[str, int]) -> None:
         name, _, text = datagram.decode(errors="replace").partition("\0")
         if name == self.name:
             return  # our own line, looped back
@@ -55,17 +61,17 @@ class Chat(DatagramProtocol):
 class Keyboard:
     """Sends each line read from stdin; stops the reactor at end of input."""
 
-    def __init__(self, chat):
+    def __init__(self, chat: Chat) -> None:
         self.chat = chat
         self.pending = b""
 
-    def fileno(self):
+    def fileno(self) -> int:
         return 0
 
-    def logPrefix(self):
+    def logPrefix(self) -> str:
         return "Keyboard"
 
-    def doRead(self):
+    def doRead(self) -> None:
         data = os.read(0, 4096)
         if not data:
             reactor.removeReader(self)
@@ -75,11 +81,11 @@ class Keyboard:
         for line in lines:
             self.chat.send(line.decode(errors="replace"))
 
-    def connectionLost(self, reason):
+    def connectionLost(self, reason: Failure) -> None:
         pass
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("name")
     parser.add_argument("port", nargs="?", type=int, default=8005)

@@ -7,13 +7,18 @@ prints ``listening on PORT``). Run the client:
 ``echo``; a bad call gets ``error: ...`` back.
 """
 
+from __future__ import annotations
+
 import sys
+from collections.abc import Callable
 
 from torsion.internet import reactor
+from torsion.internet.interfaces import IConnector
 from torsion.internet.protocol import ClientFactory, Factory
 from torsion.protocols.basic import NetstringReceiver
+from torsion.python.failure import Failure
 
-METHODS = {
+METHODS: dict[str, Callable[..., object]] = {
     "add": lambda *args: sum(int(a) for a in args),
     "mul": lambda a, b: int(a) * int(b),
     "neg": lambda a: -int(a),
@@ -22,7 +27,7 @@ METHODS = {
 
 
 class RPCServer(NetstringReceiver):
-    def stringReceived(self, string):
+    def stringReceived(self, string: bytes) -> None:
         name, *args = string.decode("utf-8").split() or [""]
         try:
             result = METHODS[name](*args)
@@ -36,33 +41,36 @@ class RPCServer(NetstringReceiver):
 
 
 class RPCClient(NetstringReceiver):
-    def connectionMade(self):
+    factory: RPCClientFactory
+
+    def connectionMade(self) -> None:
         self.pending = list(self.factory.calls)
         for call in self.pending:
             self.sendString(call.encode("utf-8"))
 
-    def stringReceived(self, string):
+    def stringReceived(self, string: bytes) -> None:
         call = self.pending.pop(0)
         print(f"{call} -> {string.decode('utf-8')}", flush=True)
         if not self.pending:
+            assert self.transport is not None
             self.transport.loseConnection()
 
 
 class RPCClientFactory(ClientFactory):
     protocol = RPCClient
 
-    def __init__(self, calls):
+    def __init__(self, calls: list[str]) -> None:
         self.calls = calls
 
-    def clientConnectionFailed(self, connector, reason):
+    def clientConnectionFailed(self, connector: IConnector, reason: Failure) -> None:
         print("Connection failed:", reason.getErrorMessage())
         reactor.stop()
 
-    def clientConnectionLost(self, connector, reason):
+    def clientConnectionLost(self, connector: IConnector, reason: Failure) -> None:
         reactor.stop()
 
 
-def main():
+def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "server":
         port = int(sys.argv[2]) if len(sys.argv) > 2 else 8124
         listening = reactor.listenTCP(port, Factory.forProtocol(RPCServer), interface="127.0.0.1")

@@ -13,7 +13,7 @@ from torsion.internet import reactor
 from torsion.protocols import portforward
 
 
-def main():
+def main() -> None:
     localPort, host, port = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     listening = reactor.listenTCP(
         localPort, portforward.ProxyFactory(host, port), interface="127.0.0.1"

@@ -8,50 +8,61 @@ Run: ``python examples/reconnectingclient.py [PORT [COUNT [DELAY]]]`` (defaults 
 then start ``examples/echoserver.py`` on that port, before or after the client.
 """
 
+from __future__ import annotations
+
 import os
 import sys
 
 from torsion.internet import reactor
+from torsion.internet.address import IPv4Address
+from torsion.internet.interfaces import IConnector
 from torsion.internet.protocol import ClientFactory, Protocol
+from torsion.python.failure import Failure
 
 MAX_FAILURES = 30
 
 
 class Greeter(Protocol):
-    def connectionMade(self):
+    factory: ReconnectingFactory
+
+    def connectionMade(self) -> None:
         self.factory.failures = 0
         self.message = f"message {self.factory.echoes + 1}".encode()
         self.received = b""
+        assert self.transport is not None
         self.transport.write(self.message)
 
-    def dataReceived(self, data):
+    def dataReceived(self, data: bytes) -> None:
         self.received += data
         if len(self.received) >= len(self.message):
             self.factory.echoes += 1
             print("Echoed:", self.received.decode(), flush=True)
+            assert self.transport is not None
             self.transport.loseConnection()
 
 
 class ReconnectingFactory(ClientFactory):
     protocol = Greeter
 
-    def __init__(self, count, delay):
+    def __init__(self, count: int, delay: float) -> None:
         self.count = count
         self.delay = delay
         self.echoes = 0
         self.failures = 0
 
-    def startedConnecting(self, connector):
-        print("Connecting to port", connector.getDestination().port, flush=True)
+    def startedConnecting(self, connector: IConnector) -> None:
+        destination = connector.getDestination()
+        assert isinstance(destination, IPv4Address)  # connectTCP to an IPv4 host
+        print("Connecting to port", destination.port, flush=True)
 
-    def clientConnectionLost(self, connector, reason):
+    def clientConnectionLost(self, connector: IConnector, reason: Failure) -> None:
         if self.echoes < self.count:
             connector.connect()  # reconnect at once
         else:
             print("Done after", self.echoes, "connections.")
             reactor.stop()
 
-    def clientConnectionFailed(self, connector, reason):
+    def clientConnectionFailed(self, connector: IConnector, reason: Failure) -> None:
         self.failures += 1
         print("Connection failed:", reason.getErrorMessage(), flush=True)
         if self.failures >= MAX_FAILURES:
@@ -61,7 +72,7 @@ class ReconnectingFactory(ClientFactory):
             reactor.callLater(self.delay, connector.connect)  # try again later
 
 
-def main():
+def main() -> None:
     args = sys.argv[1:]
     port = int(args[0] if args else os.environ.get("ECHO_PORT", "8000"))
     count = int(args[1]) if len(args) > 1 else 3

@@ -12,11 +12,11 @@ from torsion.internet import reactor, task
 SCALE = float(os.environ.get("TIMER_SCALE", "1"))
 
 
-def printtime():
+def printtime() -> None:
     print("Current time is", time.strftime("%H:%M:%S"))
 
 
-def stopreactor():
+def stopreactor() -> None:
     print("Stopping reactor")
     reactor.stop()
 

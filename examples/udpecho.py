@@ -13,12 +13,12 @@ from torsion.internet.protocol import DatagramProtocol
 
 
 class Echo(DatagramProtocol):
-    def datagramReceived(self, datagram, addr):
+    def datagramReceived(self, datagram: bytes, addr: tuple[str, int]) -> None:
         # UDP has no connections: each datagram comes with the address to answer.
         self.transport.write(datagram, addr)
 
 
-def main():
+def main() -> None:
     port = int(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("ECHO_PORT", "8000"))
     listening = reactor.listenUDP(port, Echo(), interface="127.0.0.1")
     print("listening on", listening.getHost().port, flush=True)

@@ -32,12 +32,13 @@ from torsion.internet.protocol import Factory, Protocol
 
 
 class Echo(Protocol):
-    def dataReceived(self, data):
+    def dataReceived(self, data: bytes) -> None:
         # As soon as any data is received, write it back.
+        assert self.transport is not None
         self.transport.write(data)
 
 
-def main():
+def main() -> None:
     path = sys.argv[1] if len(sys.argv) > 1 else "/tmp/torsion-echo.sock"
     try:
         port = reactor.listenUNIX(path, Factory.forProtocol(Echo), wantPID=True)

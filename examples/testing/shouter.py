@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from torsion.internet import protocol
+from torsion.internet.interfaces import IAddress
 
 
 class Shouter(protocol.Protocol):
@@ -18,20 +19,23 @@ class Shouter(protocol.Protocol):
     factory: ShouterFactory
 
     def connectionMade(self) -> None:
-        self.transport.write(b"HELLO\r\n")  # type: ignore[union-attr]
+        assert self.transport is not None
+        self.transport.write(b"HELLO\r\n")
         self._idle = self.factory.clock.callLater(self.factory.idleTimeout, self._timedOut)
 
     def dataReceived(self, data: bytes) -> None:
         self._idle.reset(self.factory.idleTimeout)
-        self.transport.write(data.upper())  # type: ignore[union-attr]
+        assert self.transport is not None
+        self.transport.write(data.upper())
 
     def connectionLost(self, reason: Any = None) -> None:
         if self._idle.active():
             self._idle.cancel()
 
     def _timedOut(self) -> None:
-        self.transport.write(b"BYE\r\n")  # type: ignore[union-attr]
-        self.transport.loseConnection()  # type: ignore[union-attr]
+        assert self.transport is not None
+        self.transport.write(b"BYE\r\n")
+        self.transport.loseConnection()
 
 
 class ShouterFactory(protocol.Factory):
@@ -47,6 +51,11 @@ class ShouterFactory(protocol.Factory):
     def __init__(self, clock: Any, idleTimeout: float = 60.0) -> None:
         self.clock = clock
         self.idleTimeout = idleTimeout
+
+    def buildProtocol(self, addr: IAddress) -> Shouter:
+        built = super().buildProtocol(addr)
+        assert isinstance(built, Shouter)
+        return built
 
 
 class Collector(protocol.Protocol):

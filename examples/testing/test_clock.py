@@ -16,7 +16,7 @@ def connect(clock: Clock) -> tuple[Shouter, StringTransport]:
     transport = StringTransport()
     proto.makeConnection(transport)
     transport.clear()
-    return proto, transport  # type: ignore[return-value]
+    return proto, transport
 
 
 def test_hangsUpWhenIdle(clock: Clock) -> None:  # `clock`: the plugin's fresh Clock

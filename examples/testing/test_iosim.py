@@ -19,6 +19,7 @@ def test_conversation() -> None:
     )
     pump.flush()
     assert client.received == b"HELLO\r\n"
+    assert client.transport is not None
     client.transport.write(b"hi")
     pump.flush()
     assert client.received == b"HELLO\r\nHI"

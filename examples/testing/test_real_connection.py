@@ -5,11 +5,19 @@ returns; it must close what it opened (the plugin fails a test that leaves ports
 connections behind, listing them). ``@pytest.mark.reactors`` runs it on every reactor.
 """
 
+from typing import Protocol
+
 import pytest
 from shouter import Collector, ShouterFactory
 
 from torsion.internet import protocol, task
+from torsion.internet.address import IPv4Address
 from torsion.internet.defer import Deferred
+from torsion.internet.interfaces import IReactorTCP, IReactorTime
+
+
+class TCPReactor(IReactorTCP, IReactorTime, Protocol):
+    """What these tests use of the ``reactor`` fixture."""
 
 
 class Receiver(Collector):
@@ -32,14 +40,16 @@ class Receiver(Collector):
 
 
 @pytest.mark.reactors
-async def test_shoutsOverTCP(reactor: object) -> None:
-    port = reactor.listenTCP(0, ShouterFactory(reactor), interface="127.0.0.1")  # type: ignore[attr-defined]
-    creator = protocol.ClientCreator(reactor, Receiver, b"HELLO\r\nPING")  # type: ignore[arg-type]
-    client = await creator.connectTCP("127.0.0.1", port.getHost().port)
+async def test_shoutsOverTCP(reactor: TCPReactor) -> None:
+    port = reactor.listenTCP(0, ShouterFactory(reactor), interface="127.0.0.1")
+    address = port.getHost()
+    assert isinstance(address, IPv4Address)
+    creator = protocol.ClientCreator(reactor, Receiver, b"HELLO\r\nPING")
+    client = await creator.connectTCP("127.0.0.1", address.port)
     client.transport.write(b"ping")
     assert await client.done == b"HELLO\r\nPING"
     client.transport.loseConnection()
     await client.closed
     await port.stopListening()
     # One more pass of the loop lets the server side read the close as well.
-    await task.deferLater(reactor, 0, lambda: None)  # type: ignore[arg-type]
+    await task.deferLater(reactor, 0, lambda: None)

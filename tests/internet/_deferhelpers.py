@@ -43,7 +43,12 @@ def failureOf(d: Deferred[Any]) -> Failure:
 def assertNoResult(d: Deferred[Any]) -> None:
     """``d`` has no result yet (or is paused)."""
     seen: list[Any] = []
-    d.addBoth(lambda r: seen.append(r) or r)
+
+    def record(result: object) -> object:
+        seen.append(result)
+        return result
+
+    d.addBoth(record)
     assert seen == [], f"{d!r} has a result"
 
 
@@ -54,6 +59,6 @@ def unhandledRecords(caplog: pytest.LogCaptureFixture, value: object) -> list[lo
         record
         for record in caplog.records
         if record.getMessage().startswith(UNHANDLED)
-        and getattr(record, "log_failure", None) is not None
-        and record.log_failure.value is value
+        and (failure := getattr(record, "log_failure", None)) is not None
+        and failure.value is value
     ]

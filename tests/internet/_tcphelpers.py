@@ -76,7 +76,8 @@ class Echo(Recorder):
 
     def dataReceived(self, data: bytes) -> None:
         super().dataReceived(data)
-        self.transport.write(data)  # type: ignore[union-attr]
+        assert self.transport is not None
+        self.transport.write(data)
 
 
 class HalfCloseable(Recorder):
@@ -94,6 +95,7 @@ class RespondOnHalfClose(HalfCloseable):
 
     def readConnectionLost(self) -> None:
         super().readConnectionLost()
+        assert self.transport is not None
         self.transport.write(b"resp")
         self.transport.loseConnection()
 

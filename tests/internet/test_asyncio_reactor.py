@@ -216,7 +216,7 @@ def loop(request: pytest.FixtureRequest) -> Iterator[asyncio.AbstractEventLoop]:
     if request.param == "uvloop":
         import uvloop
 
-        made = uvloop.new_event_loop()
+        made: asyncio.AbstractEventLoop = uvloop.new_event_loop()
     else:
         made = asyncio.new_event_loop()
     try:

@@ -220,9 +220,9 @@ def test_taskAwaitsDeferred() -> None:
 def test_taskAwaitsDeferredWithCallbacks() -> None:
     async def main() -> str:
         d: Deferred[int] = Deferred()
-        d.addCallback(lambda n: n + 1).addCallback(str)
+        chained = d.addCallback(lambda n: n + 1).addCallback(str)  # d itself, as Deferred[str]
         asyncio.get_running_loop().call_soon(d.callback, 1)
-        return await d
+        return await chained
 
     assert run(main()) == "2"
 
@@ -326,7 +326,12 @@ def test_cancelTaskCancelsDeferred(caplog: pytest.LogCaptureFixture) -> None:
     cancelled: list[Deferred[Any]] = []
     d: Deferred[int] = Deferred(cancelled.append)
     failures: list[Failure] = []
-    d.addErrback(lambda f: failures.append(f) or f)
+
+    def record(f: Failure) -> Failure:
+        failures.append(f)
+        return f
+
+    d.addErrback(record)
 
     async def waiter(d: Deferred[int]) -> int:
         return await d

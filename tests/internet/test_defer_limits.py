@@ -28,7 +28,11 @@ def linkedDeferreds(count: int) -> list[Deferred[Any]]:
     """``count`` unfired Deferreds, each one's callback returning the next one."""
     ds: list[Deferred[Any]] = [Deferred() for _ in range(count)]
     for current, following in itertools.pairwise(ds):
-        current.addCallback(lambda _, following=following: following)
+
+        def returnFollowing(_: object, following: Deferred[Any] = following) -> Deferred[Any]:
+            return following
+
+        current.addCallback(returnFollowing)
     return ds
 
 

@@ -293,8 +293,8 @@ def test_modelAgreesWithTorsion(caplog: pytest.LogCaptureFixture) -> None:
         record
         for record in caplog.records
         if record.levelno == logging.CRITICAL
-        and isinstance(getattr(record, "log_failure", None), failure.Failure)
-        and record.log_failure.check(ModelError)
+        and isinstance(logged := getattr(record, "log_failure", None), failure.Failure)
+        and logged.check(ModelError)
     ]
     assert lost == []
 

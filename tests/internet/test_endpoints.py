@@ -9,6 +9,7 @@ import pytest
 
 from tests.internet._tcphelpers import Echo, Recorder, needsIPv6, runUntil
 from torsion.internet import error
+from torsion.internet.address import IPv4Address
 from torsion.internet.defer import gatherResults
 from torsion.internet.endpoints import (
     HostnameEndpoint,
@@ -46,6 +47,7 @@ def _roundTrip(reactor: Any, server: Any, makeClient: Any) -> None:
     client = runUntil(reactor, makeClient(port.getHost().port).connect(factory))
     assert isinstance(client, Recorder) and client.events == ["made"]
     client.expect = 2
+    assert client.transport is not None
     client.transport.write(b"hi")
     assert runUntil(reactor, client.enough) == b"hi"
     client.transport.loseConnection()
@@ -125,6 +127,7 @@ def test_cancel_while_connecting(reactor: Any) -> None:
     d.cancel()
     with pytest.raises(error.ConnectingCancelledError) as info:
         runUntil(reactor, d)
+    assert isinstance(info.value.address, IPv4Address)  # the connector's destination
     assert info.value.address.port == port.getHost().port
     assert factory.calls == []
     runUntil(reactor, port.stopListening())
@@ -137,5 +140,6 @@ def test_connect_protocol(reactor: Any) -> None:
     proto = Recorder()
     assert runUntil(reactor, connectProtocol(endpoint, proto)) is proto
     assert proto.events == ["made"]
-    proto.transport.loseConnection()  # type: ignore[union-attr]
+    assert proto.transport is not None
+    proto.transport.loseConnection()
     runUntil(reactor, gatherResults([proto.lost, port.stopListening()]))

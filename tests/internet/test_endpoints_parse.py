@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from torsion.internet.endpoints import (
     registerServerParser,
     serverFromString,
 )
+from torsion.internet.protocol import Factory
 from torsion.internet.testing import MemoryReactorClock
 
 
@@ -52,7 +54,7 @@ def test_server_tcp() -> None:
     assert reactor.tcpServers[-1][2:] == (50, "")
     endpoint = serverFromString(reactor, "tcp6:82")
     assert isinstance(endpoint, TCP6ServerEndpoint)
-    endpoint.listen(None)
+    endpoint.listen(Factory())
     assert reactor.tcpServers[-1][2:] == (50, "::")
     serverFromString(reactor, r"tcp6:port=83:interface=\:\:1").listen(None)
     assert reactor.tcpServers[-1][0] == 83 and reactor.tcpServers[-1][3] == "::1"
@@ -63,7 +65,7 @@ def test_client_tcp() -> None:
     reactor = MemoryReactorClock()
     endpoint = clientFromString(reactor, "tcp:example.com:80")
     assert isinstance(endpoint, TCP4ClientEndpoint)
-    endpoint.connect(None).addErrback(lambda f: None)
+    endpoint.connect(Factory()).addErrback(lambda f: None)
     assert reactor.tcpClients[-1][:2] == ("example.com", 80)
     assert reactor.tcpClients[-1][3:] == (30, None)
     d = clientFromString(
@@ -164,7 +166,7 @@ def test_entry_point_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
         groups.append(group)
         return [_EntryPoint()]
 
-    monkeypatch.setattr(_endpoints_parse.importlib.metadata, "entry_points", entry_points)
+    monkeypatch.setattr(importlib.metadata, "entry_points", entry_points)  # as parse looks it up
     reactor = MemoryReactorClock()
     assert serverFromString(reactor, "plugtype:1:a=b") == ("plugin", ("1",), {"a": "b"})
     assert groups == ["torsion.endpoints"]

@@ -108,6 +108,7 @@ def test_server_and_client(reactor: Any, sockdir: str) -> None:
     proto = runUntil(reactor, client.connect(Factory.forProtocol(Recorder)))
     assert isinstance(proto, Recorder) and proto.events == ["made"]
     proto.expect = 4
+    assert proto.transport is not None
     proto.transport.write(b"ping")
     assert runUntil(reactor, proto.enough) == b"ping"
     proto.transport.loseConnection()

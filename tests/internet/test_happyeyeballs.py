@@ -9,6 +9,7 @@ import pytest
 
 from torsion.internet import error
 from torsion.internet._endpoints.hostname import interleave
+from torsion.internet._endpoints.tcp import _WrappingProtocol
 from torsion.internet.address import HostnameAddress, IPv4Address, IPv6Address
 from torsion.internet.defer import Deferred
 from torsion.internet.endpoints import HostnameEndpoint
@@ -61,6 +62,7 @@ class Setup:
     def succeed(self, index: int) -> tuple[Any, StringTransport]:
         factory = self.reactor.tcpClients[index][2]
         proto = factory.buildProtocol(IPv4Address("TCP", self.hosts()[index], 80))
+        assert isinstance(proto, _WrappingProtocol)
         transport = StringTransport()
         proto.makeConnection(transport)
         return proto._wrappedProtocol, transport  # the user's protocol inside the wrapper

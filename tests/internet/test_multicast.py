@@ -15,7 +15,8 @@ import pytest
 from tests.internet._tcphelpers import needsIPv6, runUntil
 from tests.internet._udphelpers import LOOPBACK, Recorder, loopbackMulticastProblem
 from torsion.internet import error
-from torsion.internet.interfaces import IMulticastTransport, IReactorMulticast
+from torsion.internet.address import IPv4Address
+from torsion.internet.interfaces import IMulticastTransport, IReactorMulticast, IReactorUDP
 
 pytestmark = pytest.mark.skipif(
     (problem := loopbackMulticastProblem()) is not None, reason=str(problem)
@@ -50,7 +51,9 @@ def test_join_send_receive_leave(reactor: Any) -> None:
     assert isinstance(port, IMulticastTransport)
     out, _ = sender(reactor)
     assert out.getOutgoingInterface() == LOOPBACK
-    where = (group, port.getHost().port)
+    host = port.getHost()
+    assert isinstance(host, IPv4Address)
+    where = (group, host.port)
     out.write(b"hello group", where)
     [(data, source)] = runUntil(reactor, member.waitFor(1))
     assert data == b"hello group" and source == (LOOPBACK, out.getHost().port)
@@ -58,8 +61,11 @@ def test_join_send_receive_leave(reactor: Any) -> None:
     out.write(b"after leaving", where)
     # A unicast marker sent after it proves the group datagram was not delivered.
     marker = Recorder()
+    assert isinstance(reactor, IReactorUDP)
     unicast = reactor.listenUDP(0, marker, interface=LOOPBACK)
-    out.write(b"marker", (LOOPBACK, unicast.getHost().port))
+    unicastHost = unicast.getHost()
+    assert isinstance(unicastHost, IPv4Address)
+    out.write(b"marker", (LOOPBACK, unicastHost.port))
     runUntil(reactor, marker.waitFor(1))
     assert len(member.received) == 1
     stop(reactor, port, out, unicast)

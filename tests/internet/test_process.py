@@ -66,7 +66,8 @@ def test_stdin_to_stdout(reactor: Any) -> None:
     p = spawn(reactor, "/bin/cat")
     assert p.transport is not None
     p.transport.write(b"hello ")
-    p.transport.writeSequence([b"wor", bytearray(b"ld")])
+    # Deliberately mixes in a bytearray: writeSequence accepts any bytes-like chunk.
+    p.transport.writeSequence([b"wor", bytearray(b"ld")])  # type: ignore[list-item]
     p.transport.closeStdin()
     p.transport.write(b"dropped after closeStdin")
     assert runUntil(reactor, p.ended).check(error.ProcessDone)
@@ -163,7 +164,7 @@ def test_clean_slate(reactor: Any, tmp_path: Path, viaPopen: bool) -> None:
         os.set_inheritable(fd, True)
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        extra = {"path": str(tmp_path)} if viaPopen else {}
+        extra: dict[str, Any] = {"path": str(tmp_path)} if viaPopen else {}
         p = spawn(reactor, PYTHON, "-c", _CLEAN_SLATE, **extra)
     finally:
         signal.signal(signal.SIGINT, previous)

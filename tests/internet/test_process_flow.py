@@ -13,6 +13,7 @@ from tests.internet._processhelpers import PYTHON, Recorder, isZombieOrAlive, ru
 from torsion.internet import error
 from torsion.internet._process import pidwatch as _pidwatch
 from torsion.internet.defer import Deferred, gatherResults
+from torsion.internet.interfaces import IConsumer
 from torsion.python.failure import Failure
 
 MB = 1024 * 1024
@@ -133,6 +134,7 @@ def test_stdin_push_producer(reactor: Any) -> None:
     fds = {0: "w", 1: "r", 2: "r", 3: "w"}
     p = spawn(reactor, "/bin/sh", "-c", "read go <&3; exec cat", proto=Hashing(), childFDs=fds)
     assert p.transport is not None
+    assert isinstance(p.transport, IConsumer)  # the child's stdin pipe takes producers
     producer = PushProducer(p.transport, 4 * MB)
     p.transport.registerProducer(producer, True)
     producer.resumeProducing()
@@ -148,6 +150,7 @@ def test_stdin_producer_without_stdin(reactor: Any) -> None:
     """Registering a producer on a child without a stdin pipe stops the producer."""
     p = spawn(reactor, "/bin/true", childFDs={1: "r", 2: "r"})
     assert p.transport is not None
+    assert isinstance(p.transport, IConsumer)
     producer = PushProducer(p.transport, MB)
     p.transport.registerProducer(producer, True)
     assert producer.remaining == 0

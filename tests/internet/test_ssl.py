@@ -12,6 +12,7 @@ import pytest
 from tests.internet._tcphelpers import Client, Collecting, Echo, Recorder, connectPair, runUntil
 from tests.internet._tlshelpers import certs
 from torsion.internet import error
+from torsion.internet._transports.stream import StreamTransport
 from torsion.internet.defer import Deferred, gatherResults
 from torsion.internet.interfaces import IReactorSSL, ISSLTransport, ITLSTransport
 from torsion.internet.protocol import ClientCreator, Factory
@@ -69,6 +70,7 @@ class EchoOnly(Recorder):
     """Echoes without keeping what it received (for the large transfer)."""
 
     def dataReceived(self, data: bytes) -> None:
+        assert self.transport is not None
         self.transport.write(data)
 
 
@@ -142,6 +144,7 @@ def test_start_tls_mid_stream(reactor: Any) -> None:
     client.expect = 3
     runUntil(reactor, client.enough)
     client.transport.startTLS(certs().clientOptions())
+    assert isinstance(rawClient, StreamTransport)  # the TCP transport, offering startTLS
     assert (
         isinstance(rawClient.protocol, TLSMemoryBIOProtocol)
         and client.transport is rawClient.protocol
@@ -202,6 +205,7 @@ def test_half_close(reactor: Any) -> None:
     class Responder(HalfCloseable):
         def readConnectionLost(self) -> None:
             super().readConnectionLost()
+            assert self.transport is not None
             self.transport.write(b"resp")
             self.transport.loseConnection()
 

@@ -28,6 +28,7 @@ class Shouter(Recorder):
     def dataReceived(self, data: bytes) -> None:
         super().dataReceived(data)
         if self.received.endswith(b"\n"):
+            assert self.transport is not None
             self.transport.write(bytes(self.received).upper())
             self.transport.loseConnection()
 

@@ -23,9 +23,10 @@ import pytest
 from tests.internet._tcphelpers import Client, Collecting, Echo, Recorder, runUntil
 from tests.internet._tlshelpers import certs
 from torsion.internet import error, protocol
+from torsion.internet._transports.stream import StreamTransport
 from torsion.internet.defer import Deferred, gatherResults
 from torsion.internet.task import Clock
-from torsion.protocols.tls import TLSMemoryBIOFactory
+from torsion.protocols.tls import TLSMemoryBIOFactory, TLSMemoryBIOProtocol
 from torsion.python.failure import Failure
 
 MiB = 1024 * 1024
@@ -79,6 +80,7 @@ class Tracked(protocol.Protocol):
         self.tally.made += 1
         self.tally._check()
         if self.tally.abortOnConnect:
+            assert isinstance(self.transport, TLSMemoryBIOProtocol)
             self.transport.abortConnection()
 
     def connectionLost(self, reason: Failure = protocol.connectionDone) -> None:
@@ -180,6 +182,7 @@ class Sender(Recorder):
 
     def connectionMade(self) -> None:
         super().connectionMade()
+        assert self.transport is not None
         self.transport.write(self.payload)
 
     def dataReceived(self, data: bytes) -> None:
@@ -208,6 +211,7 @@ class Senders(protocol.ClientFactory):
 
 class EchoOnly(Recorder):
     def dataReceived(self, data: bytes) -> None:
+        assert self.transport is not None
         self.transport.write(data)
 
 
@@ -221,6 +225,7 @@ def test_concurrent_clients_get_every_byte(reactor: Any) -> None:
     runUntil(reactor, senders.done, limit=20)
     for sender in senders.built:
         assert sender.digest.digest() == hashlib.sha256(sender.payload).digest()
+        assert sender.transport is not None
         sender.transport.loseConnection()
     reasons = runUntil(reactor, gatherResults([p.lost for p in senders.built + server.built]))
     assert len(reasons) == 50 and all(r.check(error.ConnectionDone) for r in reasons)
@@ -246,6 +251,7 @@ class Streaming(Recorder):
 
     def handshakeCompleted(self) -> None:
         self.registered = True
+        assert isinstance(self.transport, TLSMemoryBIOProtocol)
         self.transport.registerProducer(self, True)
         self.produce()
 
@@ -266,9 +272,11 @@ class Streaming(Recorder):
             if self.paused or self.left <= 0:
                 break
             self.left -= len(chunk)
+            assert isinstance(self.transport, TLSMemoryBIOProtocol)
             self.transport.write(chunk)
         if self.left <= 0 and self.registered:
             self.registered = False
+            assert isinstance(self.transport, TLSMemoryBIOProtocol)
             self.transport.unregisterProducer()
 
     def dataReceived(self, data: bytes) -> None:
@@ -305,6 +313,7 @@ def connectTLS(reactor: Any, port: Any) -> Recorder:
 
 def echoes(reactor: Any, proto: Recorder, data: bytes) -> bool:
     proto.expect, proto.enough = len(proto.received) + len(data), Deferred()
+    assert proto.transport is not None
     proto.transport.write(data)
     return bool(runUntil(reactor, proto.enough).endswith(data))
 
@@ -324,12 +333,14 @@ def test_garbage_in_a_live_stream(reactor: Any, garbage: bytes, problem: str) ->
     victim, bystander = connectTLS(reactor, port), connectTLS(reactor, port)
     assert echoes(reactor, victim, b"before") and echoes(reactor, bystander, b"hello")
     victimServer = next(p for p in server.built if p.received == b"before")
-    raw = socket.socket(fileno=os.dup(victim.transport.transport.getHandle().fileno()))
+    tls = victim.transport
+    assert isinstance(tls, TLSMemoryBIOProtocol) and isinstance(tls.transport, StreamTransport)
+    raw = socket.socket(fileno=os.dup(tls.transport.getHandle().fileno()))
     try:
         raw.sendall(garbage)
     finally:
         raw.close()
-    victim.transport.write(b"after")  # Encrypted, but behind the garbage.
+    tls.write(b"after")  # Encrypted, but behind the garbage.
     reasons = runUntil(reactor, gatherResults([victimServer.lost, victim.lost]))
     assert reasons[0].check(ssl.SSLError) and problem in str(reasons[0].value), reasons[0]
     assert victimServer.received == b"before"
@@ -338,6 +349,7 @@ def test_garbage_in_a_live_stream(reactor: Any, garbage: bytes, problem: str) ->
     newcomer = connectTLS(reactor, port)
     assert echoes(reactor, newcomer, b"welcome")
     for proto in (bystander, newcomer):
+        assert proto.transport is not None
         proto.transport.loseConnection()
     runUntil(reactor, gatherResults([p.lost for p in [bystander, newcomer, *server.built]]))
     runUntil(reactor, port.stopListening())

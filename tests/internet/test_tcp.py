@@ -145,10 +145,12 @@ class QuitServer(Recorder):
     def dataReceived(self, data: bytes) -> None:
         super().dataReceived(data)
         if b"quit" in data:
+            assert self.transport is not None
             self.transport.write(b"q" * 100 * 1024)
             self.transport.loseConnection()
             self.events.append("afterLose")
-            assert self.transport.write(b"late") is None
+            # Checks deliberately that write returns None after loseConnection.
+            assert self.transport.write(b"late") is None  # type: ignore[func-returns-value]
             self.events.append("returned")
 
 
@@ -171,6 +173,7 @@ def test_lose_connection_inside_data_received(reactor: Any) -> None:
 class BigThenLose(Recorder):
     def connectionMade(self) -> None:
         super().connectionMade()
+        assert self.transport is not None
         self.transport.write(b"b" * 5 * MiB)
         self.transport.loseConnection()
         self.transport.write(b"!")
@@ -218,6 +221,7 @@ class Exploding(Recorder):
         super().dataReceived(data)
         if self.where == "dataReceived":
             raise ZeroDivisionError("data")
+        assert self.transport is not None
         self.transport.write(data)
 
     def connectionLost(self, reason: Failure = connectionDone) -> None:

@@ -235,6 +235,7 @@ def test_client_creator(reactor: Any) -> None:
     creator = ClientCreator(reactor, Recorder)
     proto = runUntil(reactor, creator.connectTCP("127.0.0.1", port.getHost().port))
     assert isinstance(proto, Recorder) and proto.events == ["made"]
+    assert proto.transport is not None
     proto.transport.loseConnection()
     runUntil(reactor, proto.lost)
     reason = runUntil(

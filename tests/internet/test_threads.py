@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 
@@ -231,11 +232,11 @@ def test_threadPoolFailureAndAdjust() -> None:
         pool.adjustPoolsize(maxthreads=0, minthreads=1)
     with pytest.raises(ValueError):
         ThreadPool(3, 2)
-    outcome: list[object] = []
+    outcome: list[tuple[bool, Any]] = []
     pool.start()
     assert pool.workers == 1
     pool.callInThreadWithCallback(lambda ok, r: outcome.append((ok, r)), int, "x")
     pool.stop()  # finishes the queued work first
     assert len(outcome) == 1
-    ok, failure = outcome[0]  # type: ignore[misc]
+    ok, failure = outcome[0]
     assert ok is False and failure.check(ValueError)

@@ -195,7 +195,7 @@ def test_want_pid_cleans_up_after_a_dead_server(reactor: Any, sockdir: str) -> N
     _leaveStaleSocket(path)
     os.symlink(str(_deadPID()), path + ".lock")
     port = reactor.listenUNIX(path, Collecting(), wantPID=True)
-    assert port.lockFile.clean is False  # type: ignore[attr-defined]
+    assert port.lockFile.clean is False
     assert os.readlink(path + ".lock") == str(os.getpid())
     proto = runUntil(reactor, ClientCreator(reactor, Recorder).connectUNIX(path, checkPID=True))
     proto.transport.loseConnection()
@@ -274,6 +274,7 @@ def test_client_creator(reactor: Any, sockdir: str) -> None:
     creator = ClientCreator(reactor, Recorder)
     proto = runUntil(reactor, creator.connectUNIX(path))
     assert isinstance(proto, Recorder) and proto.events == ["made"]
+    assert proto.transport is not None
     proto.transport.loseConnection()
     runUntil(reactor, proto.lost)
     d = creator.connectUNIX(path)

@@ -42,6 +42,7 @@ def test_exchange_both_ways(reactor: Any, sockdir: Path) -> None:
     assert stat.S_IMODE(os.stat(pathB).st_mode) == 0o666  # chmod, so not the umask's
     pa.write(b"hello", pathB)
     assert runUntil(reactor, b.waitFor(1)) == [(b"hello", pathA)]
+    assert isinstance(pb, IUNIXDatagramTransport)
     pb.write(b"back", pathA)
     assert runUntil(reactor, a.waitFor(1)) == [(b"back", pathB)]
     runUntil(reactor, pa.stopListening())
@@ -66,6 +67,7 @@ def test_connected_client(reactor: Any, sockdir: Path) -> None:
     """connectUNIXDatagram with a bind address: write(data), replies, getPeer/getHost."""
     server, client = Recorder(), ConnectedRecorder()
     serverPath, clientPath = str(sockdir / "server"), str(sockdir / "client")
+    assert isinstance(reactor, IReactorUNIXDatagram)
     sp = reactor.listenUNIXDatagram(serverPath, server)
     cp = reactor.connectUNIXDatagram(serverPath, client, bindAddress=clientPath)
     assert isinstance(cp, IUNIXDatagramConnectedTransport)
@@ -73,6 +75,7 @@ def test_connected_client(reactor: Any, sockdir: Path) -> None:
     cp.write(b"question")
     [(data, sender)] = runUntil(reactor, server.waitFor(1))
     assert data == b"question" and sender == clientPath
+    assert isinstance(sp, IUNIXDatagramTransport)
     sp.write(b"answer", sender)
     assert runUntil(reactor, client.waitFor(1)) == [(b"answer", None)]
     runUntil(reactor, cp.stopListening())

@@ -100,7 +100,9 @@ def intNModel(data: bytes, fmt: str, limit: int) -> Outcome:
     return frames, None
 
 
-def checkInvariance(make: Callable[[], Decoder], data: bytes, cuts: list[int], want: Outcome):
+def checkInvariance(
+    make: Callable[[], Decoder], data: bytes, cuts: list[int], want: Outcome
+) -> None:
     for chunks in chunkings(data, cuts):
         assert run(make(), chunks) == want, chunks
 

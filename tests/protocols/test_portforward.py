@@ -24,6 +24,7 @@ def inMemory() -> tuple[MemoryReactorClock, Any, StringTransportWithDisconnectio
     reactor = MemoryReactorClock()
     factory = portforward.ProxyFactory("upstream.example", 7, reactor=reactor)
     server = factory.buildProtocol(IPv4Address("TCP", "10.0.0.1", 5555))
+    assert server is not None
     transport = StringTransportWithDisconnection()
     transport.protocol = server
     server.makeConnection(transport)
@@ -34,6 +35,7 @@ def connectClient(reactor: MemoryReactorClock) -> tuple[Any, StringTransportWith
     host, port, clientFactory, _, _ = reactor.tcpClients[-1]
     assert (host, port) == ("upstream.example", 7)
     client = clientFactory.buildProtocol(IPv4Address("TCP", "10.0.0.2", 7))
+    assert client is not None
     transport = StringTransportWithDisconnection()
     transport.protocol = client
     client.makeConnection(transport)
@@ -45,7 +47,8 @@ def test_server_waits_then_pairs_producers() -> None:
     reactor, server, serverTransport = inMemory()
     assert serverTransport.producerState == "paused"
     client, clientTransport = connectClient(reactor)
-    assert serverTransport.producerState == "producing"
+    # mypy keeps the narrowing of producerState from the assert above across connectClient.
+    assert serverTransport.producerState == "producing"  # type: ignore[comparison-overlap]
     assert clientTransport.producer is serverTransport and clientTransport.streaming
     assert serverTransport.producer is clientTransport and serverTransport.streaming
     server.dataReceived(b"request")
@@ -64,7 +67,9 @@ def test_either_side_closing_closes_the_other() -> None:
 def test_outbound_failure_closes_inbound() -> None:
     reactor, server, serverTransport = inMemory()
     _, _, clientFactory, _, _ = reactor.tcpClients[0]
-    clientFactory.clientConnectionFailed(None, Failure(error.ConnectionRefusedError()))
+    clientFactory.clientConnectionFailed(
+        reactor.connectors[0], Failure(error.ConnectionRefusedError())
+    )
     assert serverTransport.disconnecting and server.lost
 
 

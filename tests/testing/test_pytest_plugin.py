@@ -11,6 +11,7 @@ import select
 import pytest
 
 from torsion.internet import task
+from torsion.internet._core.loop import ReactorCore
 from torsion.internet.defer import Deferred
 from torsion.internet.protocol import Factory
 from torsion.testing import (
@@ -335,39 +336,39 @@ def test_makeUnavailableReactor(monkeypatch: pytest.MonkeyPatch) -> None:
         makeReactor("poll")
 
 
-def test_runUntilFired(reactor: object) -> None:
-    assert runUntilFired(reactor, task.deferLater(reactor, 0, lambda: 4)) == 4  # type: ignore[arg-type]
+def test_runUntilFired(reactor: ReactorCore) -> None:
+    assert runUntilFired(reactor, task.deferLater(reactor, 0, lambda: 4)) == 4
 
 
-def test_runUntilFiredCoroutineAndFailure(reactor: object) -> None:
+def test_runUntilFiredCoroutineAndFailure(reactor: ReactorCore) -> None:
     async def boom() -> None:
-        await task.deferLater(reactor, 0, lambda: None)  # type: ignore[arg-type]
+        await task.deferLater(reactor, 0, lambda: None)
         raise KeyError("x")
 
     with pytest.raises(KeyError):
-        runUntilFired(reactor, boom())  # type: ignore[arg-type]
+        runUntilFired(reactor, boom())
 
 
-def test_runUntilFiredTimeout(reactor: object) -> None:
+def test_runUntilFiredTimeout(reactor: ReactorCore) -> None:
     d: Deferred[None] = Deferred()
     with pytest.raises(Exception, match=r"Deferred still running after 0\.01 s"):
-        runUntilFired(reactor, d, 0.01)  # type: ignore[arg-type]
+        runUntilFired(reactor, d, 0.01)
     assert d.called  # errbacked with the timeout, as trial does
 
 
-def test_runUntilFiredShutdown(reactor: object) -> None:
-    port = reactor.listenTCP(0, Factory(), interface="127.0.0.1")  # type: ignore[attr-defined]
-    runUntilFired(reactor, port.stopListening())  # type: ignore[arg-type]
-    reactor.listenTCP(0, Factory(), interface="127.0.0.1")  # type: ignore[attr-defined]
-    runUntilFired(reactor, task.deferLater(reactor, 0, lambda: None), shutdown=True)  # type: ignore[arg-type]
-    assert reactor.getReaders() == []  # type: ignore[attr-defined]
+def test_runUntilFiredShutdown(reactor: ReactorCore) -> None:
+    port = reactor.listenTCP(0, Factory(), interface="127.0.0.1")
+    runUntilFired(reactor, port.stopListening())
+    reactor.listenTCP(0, Factory(), interface="127.0.0.1")
+    runUntilFired(reactor, task.deferLater(reactor, 0, lambda: None), shutdown=True)
+    assert reactor.getReaders() == []
 
 
-def test_runUntilStopped(reactor: object) -> None:
-    reactor.callLater(0, reactor.stop)  # type: ignore[attr-defined]
-    runUntilStopped(reactor)  # type: ignore[arg-type]
+def test_runUntilStopped(reactor: ReactorCore) -> None:
+    reactor.callLater(0, reactor.stop)
+    runUntilStopped(reactor)
     with pytest.raises(Exception, match=r"still running after 0\.01 s"):
-        runUntilStopped(reactor, 0.01)  # type: ignore[arg-type]
+        runUntilStopped(reactor, 0.01)
 
 
 def test_cleanReactor() -> None:

@@ -18,6 +18,7 @@ from tests._subprocess import ROOT
 from torsion.internet import task
 from torsion.internet.defer import Deferred, TimeoutError, fail, succeed
 from torsion.internet.protocol import Factory
+from torsion.python.failure import Failure
 from torsion.testing import getDefaultTimeout, globalReactor
 from torsion.trial import unittest
 from torsion.trial.util import DEFAULT_TIMEOUT_DURATION, DirtyReactorAggregateError
@@ -150,8 +151,9 @@ def test_aliasesAndReturnValues() -> None:
         def test_raises(self) -> None:
             error = self.assertRaises(ValueError, int, "x")
             self.assertIsInstance(error, ValueError)
+            empty: dict[int, int] = {}
             with self.assertRaises(KeyError):
-                {}[1]
+                empty[1]
 
         def test_raisesNothing(self) -> None:
             self.failUnlessRaises(ValueError, int, "1")  # noqa: UP005
@@ -326,7 +328,8 @@ def test_asyncPhases() -> None:
             await task.deferLater(globalReactor(), 0, order.append, "test")
             self.addCleanup(task.deferLater, globalReactor(), 0, order.append, "cleanup")
 
-        def tearDown(self) -> Deferred[None]:
+        # trial lets tearDown return a Deferred; unittest.TestCase declares it None.
+        def tearDown(self) -> Deferred[None]:  # type: ignore[override]
             return task.deferLater(globalReactor(), 0, order.append, "tearDown")
 
     assertPassed(run(Case))
@@ -357,7 +360,12 @@ def test_timeout() -> None:
 
         def test(self) -> Deferred[None]:
             d: Deferred[None] = Deferred()
-            return d.addErrback(lambda f: lost.append(f.type) or f)
+
+            def record(f: Failure) -> Failure:
+                lost.append(f.type)
+                return f
+
+            return d.addErrback(record)
 
     [text] = problems(run(Case))
     assert "TimeoutError" in text and "(test) still running after 0.01 s" in text
