@@ -13,11 +13,10 @@ leaving the remaining time of the delay unused.
 
 from __future__ import annotations
 
-import socket
 from collections import deque
 from collections.abc import Sequence
 from itertools import zip_longest
-from typing import Any, Protocol
+from typing import Any, Protocol, cast, overload
 
 from torsion.internet._endpoints.tcp import (
     TCP4ClientEndpoint,
@@ -25,10 +24,16 @@ from torsion.internet._endpoints.tcp import (
     isIPv4Literal,
     isIPv6Literal,
 )
+from torsion.internet._reactors.resolver import getaddrinfoAddresses
 from torsion.internet.address import HostnameAddress, IPv4Address, IPv6Address
 from torsion.internet.defer import Deferred, fail
 from torsion.internet.error import ConnectingCancelledError, DNSLookupError
-from torsion.internet.interfaces import IDelayedCall
+from torsion.internet.interfaces import (
+    IDelayedCall,
+    IReactorTCPAndTime,
+    IReactorTCPTimeAndThreads,
+    IReactorThreads,
+)
 from torsion.internet.protocol import Factory
 from torsion.python.failure import Failure
 
@@ -51,27 +56,17 @@ class IAddressResolver(Protocol):
 
 def _getaddrinfo(host: str, port: int) -> list[Address]:
     """Resolve ``host`` with the system resolver (blocking: runs in a pool thread)."""
-    try:
-        infos = socket.getaddrinfo(host, port, socket.AF_UNSPEC, socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as e:
-        raise DNSLookupError(f"{host}: {e}") from e
-    addresses: list[Address] = []
-    for family, _, _, _, sockaddr in infos:
-        if family == socket.AF_INET6:
-            addresses.append(IPv6Address("TCP", str(sockaddr[0]), int(sockaddr[1])))
-        elif family == socket.AF_INET:
-            addresses.append(IPv4Address("TCP", str(sockaddr[0]), int(sockaddr[1])))
-    return addresses
+    return getaddrinfoAddresses(host, port)
 
 
 class ThreadedAddressResolver:
     """Resolves with ``getaddrinfo`` in the reactor's thread pool (the default resolver).
 
     Args:
-        reactor: A reactor with ``getThreadPool`` and ``callFromThread``.
+        reactor: Whose thread pool runs the lookups.
     """
 
-    def __init__(self, reactor: Any) -> None:
+    def __init__(self, reactor: IReactorThreads) -> None:
         self._reactor = reactor
 
     def resolveHostName(self, host: str, port: int) -> Deferred[Sequence[Address]]:
@@ -122,8 +117,8 @@ class HostnameEndpoint:
     """Connects to a host name, trying its IPv6 and IPv4 addresses with happy eyeballs.
 
     Args:
-        reactor: A reactor with ``connectTCP`` and ``callLater`` (and a thread pool for the
-            default resolver).
+        reactor: A reactor with ``connectTCP`` and ``callLater``, and a thread pool when there
+            is no ``resolver`` (the default resolver runs in it).
         host: The host name (or an address literal, which is not resolved); bytes are
             decoded as ASCII/IDNA.
         port: The port number.
@@ -135,9 +130,35 @@ class HostnameEndpoint:
 
     _DEFAULT_ATTEMPT_DELAY = 0.3
 
+    @overload
     def __init__(
         self,
-        reactor: Any,
+        reactor: IReactorTCPTimeAndThreads,
+        host: str | bytes,
+        port: int,
+        timeout: float = 30,
+        bindAddress: tuple[str, int] | None = None,
+        attemptDelay: float | None = None,
+        *,
+        resolver: None = None,
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self,
+        reactor: IReactorTCPAndTime,
+        host: str | bytes,
+        port: int,
+        timeout: float = 30,
+        bindAddress: tuple[str, int] | None = None,
+        attemptDelay: float | None = None,
+        *,
+        resolver: IAddressResolver,
+    ) -> None: ...
+
+    def __init__(
+        self,
+        reactor: IReactorTCPAndTime,
         host: str | bytes,
         port: int,
         timeout: float = 30,
@@ -176,7 +197,9 @@ class HostnameEndpoint:
             return _succeed([IPv6Address("TCP", host, self._port)])
         if isIPv4Literal(host):
             return _succeed([IPv4Address("TCP", host, self._port)])
-        resolver = self._resolver or ThreadedAddressResolver(self._reactor)
+        # Without a resolver of its own the reactor has a thread pool (the overloads of
+        # __init__ say so).
+        resolver = self._resolver or ThreadedAddressResolver(cast(IReactorThreads, self._reactor))
         return resolver.resolveHostName(host, self._port)
 
     def _attempt(self, address: Address, protocolFactory: Factory) -> Deferred[Any]:
