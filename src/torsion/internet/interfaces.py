@@ -62,6 +62,7 @@ __all__ = [
     "IReactorTCP",
     "IReactorTCPAndTime",
     "IReactorTCPTimeAndThreads",
+    "IReactorTCPUNIXSSLAndTime",
     "IReactorThreads",
     "IReactorTime",
     "IReactorTimeAndFDSet",
@@ -1154,6 +1155,12 @@ class IReactorTCPAndTime(IReactorTCP, IReactorTime, Protocol):
 class IReactorTCPTimeAndThreads(IReactorTCP, IReactorTime, IReactorThreads, Protocol):
     """torsion's, not Twisted's: TCP, a clock and threads, what a `HostnameEndpoint` that
     resolves names in the thread pool needs."""
+
+
+@runtime_checkable
+class IReactorTCPUNIXSSLAndTime(IReactorTCP, IReactorUNIX, IReactorSSL, IReactorTime, Protocol):
+    """torsion's, not Twisted's: every way to make a stream connection, and a clock; what
+    `torsion.internet.protocol.ClientCreator` needs."""
 
 
 @runtime_checkable
