@@ -12,8 +12,8 @@ be looser, as in Twisted's own ``callable: Callable[..., Any], *args: object``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from torsion.internet.defer import Deferred
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         Factory,
     )
     from torsion.python.failure import Failure
+    from torsion.python.threadpool import ThreadPool
 
 from torsion.internet._timeinterfaces import IDelayedCall, IReactorTime
 
@@ -34,8 +35,11 @@ __all__ = [
     "IDelayedCall",
     "IFileDescriptor",
     "IFileDescriptorReceiver",
+    "IFullReactor",
     "IHalfCloseableProtocol",
     "IHandshakeListener",
+    "IHostResolution",
+    "IHostnameResolver",
     "IListeningPort",
     "IMulticastTransport",
     "INegotiated",
@@ -47,16 +51,29 @@ __all__ = [
     "IProtocolFactory",
     "IPullProducer",
     "IPushProducer",
+    "IReactorConnect",
+    "IReactorCore",
     "IReactorFDSet",
+    "IReactorFromThreads",
+    "IReactorInThreads",
     "IReactorMulticast",
+    "IReactorPluggableNameResolver",
     "IReactorProcess",
+    "IReactorProcessSupport",
     "IReactorSSL",
     "IReactorTCP",
+    "IReactorTCPAndTime",
+    "IReactorTCPTimeAndThreads",
+    "IReactorTCPUNIXSSLAndTime",
+    "IReactorThreads",
     "IReactorTime",
+    "IReactorTimeAndFDSet",
+    "IReactorTimeAndThreads",
     "IReactorUDP",
     "IReactorUNIX",
     "IReactorUNIXDatagram",
     "IReadDescriptor",
+    "IResolutionReceiver",
     "ISSLTransport",
     "IStreamClientEndpoint",
     "IStreamServerEndpoint",
@@ -69,6 +86,149 @@ __all__ = [
     "IUNIXTransport",
     "IWriteDescriptor",
 ]
+
+_P = ParamSpec("_P")
+
+
+@runtime_checkable
+class IReactorCore(Protocol):
+    """The reactor's life cycle: running it, stopping it, and its system events.
+
+    A system event (``"startup"``, ``"shutdown"``, or any name passed to `fireSystemEvent`)
+    has three phases, ``"before"``, ``"during"`` and ``"after"``, run in that order; a
+    ``"before"`` trigger that returns a Deferred holds the ``"during"`` phase back until it
+    fires.
+    """
+
+    @property
+    def running(self) -> bool:
+        """True from the ``during`` phase of startup to the ``during`` phase of shutdown."""
+        ...
+
+    def resolve(self, name: str, timeout: Sequence[int] = (1, 3, 11, 45)) -> Deferred[str]:
+        """Look up one IPv4 address of ``name`` without blocking.
+
+        Args:
+            name: A host name (or an IPv4 address, returned as it is).
+            timeout: Retry delays in seconds; their sum bounds the lookup.
+
+        Returns:
+            A Deferred of the address, which fails with `DNSLookupError` when there is none.
+        """
+        ...
+
+    def run(self) -> None:
+        """Fire the startup event, run the loop until `stop` or `crash`, then return."""
+        ...
+
+    def stop(self) -> None:
+        """Fire the shutdown event, after which `run` returns.
+
+        Raises:
+            ReactorNotRunning: The reactor is not running (or already stopping).
+        """
+        ...
+
+    def crash(self) -> None:
+        """End the loop at once, firing no system event (for tests)."""
+        ...
+
+    def iterate(self, delay: float = 0) -> None:
+        """Run one pass of the loop: due calls, then I/O for at most ``delay`` seconds.
+
+        For code that cannot call `run`; calling it from inside the loop is an error.
+        """
+        ...
+
+    def fireSystemEvent(self, eventType: str) -> None:
+        """Run the triggers of ``eventType``: its before, during and after phases."""
+        ...
+
+    def addSystemEventTrigger(
+        self,
+        phase: str,
+        eventType: str,
+        callable: Callable[..., Any],
+        *args: object,
+        **kwargs: object,
+    ) -> Any:
+        """Call ``callable(*args, **kwargs)`` in ``phase`` of each ``eventType`` event.
+
+        Args:
+            phase: ``"before"``, ``"during"`` or ``"after"``.
+            eventType: ``"startup"``, ``"shutdown"``, or a name of one's own.
+            callable: The trigger; in the ``"before"`` phase it may return a Deferred.
+
+        Returns:
+            An ID for `removeSystemEventTrigger` (opaque: each reactor has its own kind).
+
+        Raises:
+            KeyError: ``phase`` is not one of the three.
+        """
+        ...
+
+    # triggerID is Any: it is whatever this reactor's addSystemEventTrigger returned, and
+    # each reactor has its own type of ID.
+    def removeSystemEventTrigger(self, triggerID: Any) -> None:
+        """Remove a trigger added with `addSystemEventTrigger` or `callWhenRunning`.
+
+        Raises:
+            ValueError: There is no such trigger.
+        """
+        ...
+
+    def callWhenRunning(
+        self, callable: Callable[..., Any], *args: object, **kwargs: object
+    ) -> Any | None:
+        """Call ``callable(*args, **kwargs)`` now if the reactor runs, else once it starts.
+
+        Returns:
+            The startup trigger's ID (for `removeSystemEventTrigger`) if the call was queued,
+            else None.
+        """
+        ...
+
+
+@runtime_checkable
+class IReactorFromThreads(Protocol):
+    """The one reactor method other threads may call."""
+
+    def callFromThread(self, callable: Callable[..., Any], *args: object, **kwargs: object) -> None:
+        """Call ``callable(*args, **kwargs)`` in the reactor thread, soon (thread-safe).
+
+        Calls made from one thread run in the order they were made; the reactor is woken up
+        if it is waiting for I/O.
+        """
+        ...
+
+
+@runtime_checkable
+class IReactorInThreads(Protocol):
+    """Running calls in the reactor's thread pool."""
+
+    def callInThread(self, callable: Callable[..., Any], *args: object, **kwargs: object) -> None:
+        """Call ``callable(*args, **kwargs)`` in a thread of the reactor's pool.
+
+        Only from the reactor thread; the call's result is dropped (see
+        `torsion.internet.threads.deferToThread` for one that is not).
+        """
+        ...
+
+
+@runtime_checkable
+class IReactorThreads(IReactorFromThreads, IReactorInThreads, Protocol):
+    """The reactor's threads: calls into the pool, calls back from any thread."""
+
+    def getThreadPool(self) -> ThreadPool:
+        """Return the pool `callInThread` uses (it runs while the reactor runs)."""
+        ...
+
+    def suggestThreadPoolSize(self, size: int) -> None:
+        """Let the pool grow to at most ``size`` threads."""
+        ...
+
+
+# -- transports, protocols, producers and consumers -------------------------------------------
 
 
 @runtime_checkable
@@ -645,6 +805,83 @@ class IReactorUNIXDatagram(Protocol):
         ...
 
 
+# -- name resolution ---------------------------------------------------------------------------
+
+
+@runtime_checkable
+class IHostResolution(Protocol):
+    """A host name lookup in progress, as `IHostnameResolver.resolveHostName` returns it."""
+
+    @property
+    def name(self) -> str:
+        """The host name being looked up."""
+        ...
+
+    def cancel(self) -> None:
+        """Abandon the lookup: the receiver hears of no further address, and it completes."""
+        ...
+
+
+@runtime_checkable
+class IResolutionReceiver(Protocol):
+    """Where the results of a host name lookup go, one address at a time."""
+
+    def resolutionBegan(self, resolutionInProgress: IHostResolution) -> None:
+        """The lookup began (called first, exactly once, before any address)."""
+        ...
+
+    def addressResolved(self, address: IAddress) -> None:
+        """One address of the name (an `IPv4Address` or `IPv6Address`, with the port)."""
+        ...
+
+    def resolutionComplete(self) -> None:
+        """The lookup is over (called last, exactly once, after the addresses if any)."""
+        ...
+
+
+@runtime_checkable
+class IHostnameResolver(Protocol):
+    """Turns a host name and port into addresses, reported to an `IResolutionReceiver`."""
+
+    def resolveHostName(
+        self,
+        resolutionReceiver: IResolutionReceiver,
+        hostName: str,
+        portNumber: int = 0,
+        addressTypes: Sequence[type[IAddress]] | None = None,
+        transportSemantics: str = "TCP",
+    ) -> IHostResolution:
+        """Start looking up ``hostName``.
+
+        Args:
+            resolutionReceiver: Told when the lookup begins, of each address, and when it
+                ends. A name that does not resolve is a lookup that completes with no address.
+            hostName: The name to look up.
+            portNumber: The port every address reported has.
+            addressTypes: The address classes wanted (`IPv4Address`, `IPv6Address`); None
+                means both.
+            transportSemantics: ``"TCP"`` (stream addresses) or ``"UDP"`` (datagram ones).
+
+        Returns:
+            The lookup, which can be cancelled.
+        """
+        ...
+
+
+@runtime_checkable
+class IReactorPluggableNameResolver(Protocol):
+    """A reactor whose host name resolver can be replaced."""
+
+    @property
+    def nameResolver(self) -> IHostnameResolver:
+        """The resolver in use (read-only: replace it with `installNameResolver`)."""
+        ...
+
+    def installNameResolver(self, resolver: IHostnameResolver) -> IHostnameResolver:
+        """Use ``resolver`` from now on; return the one it replaces."""
+        ...
+
+
 # -- child processes ---------------------------------------------------------------------------
 
 
@@ -809,4 +1046,99 @@ class IHandshakeListener(Protocol):
 
     def handshakeCompleted(self) -> None:
         """The handshake completed: the peer's certificate and ALPN are known now."""
+        ...
+
+
+# -- torsion's intersections -------------------------------------------------------------------
+#
+# Not Twisted's: where code needs several of the facets above of one reactor, it asks for one
+# of these, defined here once. Any object with all the facets' methods provides one (no class
+# has to name it).
+
+
+@runtime_checkable
+class IReactorTimeAndFDSet(IReactorTime, IReactorFDSet, Protocol):
+    """torsion's, not Twisted's: a clock with descriptor sets, what a transport needs."""
+
+
+@runtime_checkable
+class IReactorTimeAndThreads(IReactorTime, IReactorThreads, Protocol):
+    """torsion's, not Twisted's: a clock with a thread pool, what a threaded lookup needs."""
+
+
+@runtime_checkable
+class IReactorTCPAndTime(IReactorTCP, IReactorTime, Protocol):
+    """torsion's, not Twisted's: TCP and a clock, what a TCP client helper needs."""
+
+
+@runtime_checkable
+class IReactorTCPTimeAndThreads(IReactorTCP, IReactorTime, IReactorThreads, Protocol):
+    """torsion's, not Twisted's: TCP, a clock and threads, what a `HostnameEndpoint` that
+    resolves names in the thread pool needs."""
+
+
+@runtime_checkable
+class IReactorTCPUNIXSSLAndTime(IReactorTCP, IReactorUNIX, IReactorSSL, IReactorTime, Protocol):
+    """torsion's, not Twisted's: every way to make a stream connection, and a clock; what
+    `torsion.internet.protocol.ClientCreator` needs."""
+
+
+@runtime_checkable
+class IReactorProcessSupport(IReactorTime, IReactorFDSet, IReactorFromThreads, Protocol):
+    """torsion's, not Twisted's: what a child process's transport needs of its reactor.
+
+    Its pipes are descriptors, and its exit is noticed by a descriptor, a timer or a thread
+    reporting back (`callFromThread`).
+    """
+
+
+@runtime_checkable
+class IReactorConnect(IReactorCore, IReactorTime, IReactorFDSet, Protocol):
+    """torsion's, not Twisted's: what a TCP connector needs (`IReactorCore.resolve` for the
+    host name, a clock for the timeout, descriptor sets for the socket)."""
+
+
+@runtime_checkable
+class IFullReactor(
+    IReactorCore,
+    IReactorTime,
+    IReactorThreads,
+    IReactorFDSet,
+    IReactorTCP,
+    IReactorUNIX,
+    IReactorUDP,
+    IReactorMulticast,
+    IReactorUNIXDatagram,
+    IReactorProcess,
+    IReactorSSL,
+    IReactorPluggableNameResolver,
+    Protocol,
+):
+    """torsion's, not Twisted's: everything torsion's reactors provide.
+
+    Every reactor of `torsion.testing.REACTORS` (select, poll, epoll, asyncio, uvloop) is one:
+    Twisted's facets, plus the two things torsion's reactors add, `run`'s
+    ``installSignalHandlers`` and `close`. The ``reactor`` fixture of the pytest plugin gives
+    one, and ``from torsion.internet import reactor`` is one.
+    """
+
+    def run(self, installSignalHandlers: bool = True) -> None:
+        """Fire the startup event, run the loop until `stop` or `crash`, then return.
+
+        Unlike Twisted's, a reactor can run again after `run` returned.
+
+        Args:
+            installSignalHandlers: Stop cleanly on SIGINT and SIGTERM (main thread only).
+
+        Raises:
+            ReactorAlreadyRunning: ``run`` is already running.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release the reactor's own descriptors (not in Twisted; for tests and embedding).
+
+        Raises:
+            ReactorAlreadyRunning: The reactor is running.
+        """
         ...

@@ -12,7 +12,6 @@ import logging
 import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
-from typing import Protocol as _TypingProtocol
 
 from torsion.internet import error
 from torsion.internet._core.globalreactor import globalReactor
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
         IConnector,
         IDelayedCall,
         IProcessTransport,
+        IReactorTCPUNIXSSLAndTime,
         IReactorTime,
         ITransport,
     )
@@ -441,23 +441,6 @@ class ProcessProtocol(BaseProtocol):
         """The child exited and every pipe closed: ``reason`` as in `processExited`."""
 
 
-class _ReactorTCP(_TypingProtocol):
-    """What `ClientCreator` needs of a reactor."""
-
-    def callLater(
-        self, delay: float, callable: Callable[..., object], *args: Any, **kwargs: Any
-    ) -> IDelayedCall: ...
-
-    def connectTCP(
-        self,
-        host: str,
-        port: int,
-        factory: ClientFactory,
-        timeout: float = 30,
-        bindAddress: tuple[str, int] | None = None,
-    ) -> IConnector: ...
-
-
 class _InstanceFactory(ClientFactory):
     """`ClientCreator`'s factory: hands out one ready-made protocol, reports to a Deferred.
 
@@ -466,7 +449,7 @@ class _InstanceFactory(ClientFactory):
 
     noisy = False
 
-    def __init__(self, reactor: _ReactorTCP, instance: Protocol, deferred: Deferred[Any]) -> None:
+    def __init__(self, reactor: IReactorTime, instance: Protocol, deferred: Deferred[Any]) -> None:
         self.reactor = reactor
         self.instance = instance
         self.deferred: Deferred[Any] | None = deferred
@@ -505,7 +488,11 @@ class ClientCreator:
     """
 
     def __init__(
-        self, reactor: Any, protocolClass: Callable[..., Protocol], *args: Any, **kwargs: Any
+        self,
+        reactor: IReactorTCPUNIXSSLAndTime,
+        protocolClass: Callable[..., Protocol],
+        *args: Any,
+        **kwargs: Any,
     ) -> None:
         self.reactor = reactor
         self.protocolClass = protocolClass
@@ -571,7 +558,8 @@ class ClientCreator:
             factory.deferred = None
 
         result: Deferred[Any] = Deferred(cancel)
-        reactor = cast(_ReactorTCP, self.reactor)
-        factory = _InstanceFactory(reactor, self.protocolClass(*self.args, **self.kwargs), result)
+        factory = _InstanceFactory(
+            self.reactor, self.protocolClass(*self.args, **self.kwargs), result
+        )
         connector = connect(factory)
         return result

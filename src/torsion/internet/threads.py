@@ -5,10 +5,11 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any, ParamSpec, Protocol, TypeVar, cast
+from typing import Any, ParamSpec, TypeVar, cast
 
 from torsion.internet._core.globalreactor import globalReactor
 from torsion.internet.defer import Deferred, maybeDeferred
+from torsion.internet.interfaces import IReactorFromThreads, IReactorInThreads, IReactorThreads
 from torsion.python.failure import Failure
 from torsion.python.threadpool import ThreadPool
 
@@ -23,18 +24,8 @@ _P = ParamSpec("_P")
 _T = TypeVar("_T")
 
 
-class _ThreadReactor(Protocol):
-    """What these helpers need of a reactor."""
-
-    def callFromThread(self, callable: Callable[..., object], *args: Any, **kw: Any) -> None: ...
-
-    def callInThread(self, callable: Callable[..., object], *args: Any, **kw: Any) -> None: ...
-
-    def getThreadPool(self) -> ThreadPool: ...
-
-
 def deferToThreadPool(
-    reactor: _ThreadReactor,
+    reactor: IReactorFromThreads,
     threadpool: ThreadPool,
     f: Callable[_P, _T],
     *args: _P.args,
@@ -60,7 +51,7 @@ def deferToThreadPool(
 
 def deferToThread(f: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> Deferred[_T]:
     """`deferToThreadPool` on the global reactor and its thread pool."""
-    reactor = cast(_ThreadReactor, globalReactor())
+    reactor = cast(IReactorThreads, globalReactor())
     return deferToThreadPool(reactor, reactor.getThreadPool(), f, *args, **kwargs)
 
 
@@ -75,11 +66,11 @@ def callMultipleInThread(
     tupleList: Iterable[tuple[Callable[..., object], tuple[Any, ...], dict[str, Any]]],
 ) -> None:
     """Run each ``(f, args, kwargs)`` of ``tupleList`` in turn, in one pool thread."""
-    cast(_ThreadReactor, globalReactor()).callInThread(_runMultiple, list(tupleList))
+    cast(IReactorInThreads, globalReactor()).callInThread(_runMultiple, list(tupleList))
 
 
 def blockingCallFromThread(
-    reactor: _ThreadReactor, f: Callable[_P, Any], *a: _P.args, **kw: _P.kwargs
+    reactor: IReactorFromThreads, f: Callable[_P, Any], *a: _P.args, **kw: _P.kwargs
 ) -> Any:
     """Run ``f(*a, **kw)`` in the reactor thread and wait, in this thread, for its result.
 

@@ -19,7 +19,7 @@ from torsion.internet._core.globalreactor import globalReactor
 from torsion.internet._task.clock import deferLater
 from torsion.internet.address import IPv4Address
 from torsion.internet.defer import Deferred, succeed
-from torsion.internet.interfaces import IAddress, IProducer, IReactorTime
+from torsion.internet.interfaces import IAddress, IProducer, IReactorTCP, IReactorTime
 from torsion.internet.protocol import ClientFactory, Factory, Protocol
 from torsion.protocols.policies import ProtocolWrapper, WrappingFactory
 from torsion.python.failure import Failure
@@ -255,7 +255,12 @@ class LoopbackClientFactory(ClientFactory):
 
 
 def loopbackTCP(
-    server: Protocol, client: Protocol, port: int = 0, noisy: bool = True, *, reactor: Any = None
+    server: Protocol,
+    client: Protocol,
+    port: int = 0,
+    noisy: bool = True,
+    *,
+    reactor: IReactorTCP | None = None,
 ) -> Deferred[None]:
     """Connect ``server`` and ``client`` over TCP on 127.0.0.1.
 
@@ -270,7 +275,7 @@ def loopbackTCP(
         A Deferred that fires once both sides are closed and the port stopped listening.
     """
     if reactor is None:
-        reactor = globalReactor()
+        reactor = cast(IReactorTCP, globalReactor())
     wrapper = _FireOnClose(None, server)
     serverFactory = _SingleServer(wrapper)
     wrapper.factory = serverFactory
@@ -278,7 +283,8 @@ def loopbackTCP(
     listening = reactor.listenTCP(port, serverFactory, interface="127.0.0.1")
     clientFactory = LoopbackClientFactory(client)
     clientFactory.noisy = noisy
-    reactor.connectTCP("127.0.0.1", listening.getHost().port, clientFactory)
+    host = cast(IPv4Address, listening.getHost())  # listenTCP on 127.0.0.1: an IPv4 address
+    reactor.connectTCP("127.0.0.1", host.port, clientFactory)
     finished = clientFactory.deferred
     finished.addCallback(lambda _: wrapper.deferred)
     finished.addCallback(lambda _: listening.stopListening())

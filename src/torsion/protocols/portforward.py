@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from torsion.internet import protocol
 from torsion.internet._core.globalreactor import globalReactor
-from torsion.internet.interfaces import IAddress, IConnector
+from torsion.internet.interfaces import IAddress, IConnector, IReactorTCP
 from torsion.internet.protocol import Protocol
 from torsion.python.failure import Failure
 
@@ -112,7 +112,7 @@ class ProxyServer(Proxy):
     """
 
     clientProtocolFactory: type[ProxyClientFactory] = ProxyClientFactory
-    reactor: Any = None
+    reactor: IReactorTCP | None = None
 
     def connectionMade(self) -> None:
         """Stop reading until the outbound connection is up, and start making it."""
@@ -121,7 +121,11 @@ class ProxyServer(Proxy):
         client.setServer(self)
         factory = cast(ProxyFactory, self.factory)
         if self.reactor is None:
-            self.reactor = factory.reactor if factory.reactor is not None else globalReactor()
+            self.reactor = (
+                factory.reactor
+                if factory.reactor is not None
+                else cast(IReactorTCP, globalReactor())
+            )
         self.reactor.connectTCP(factory.host, factory.port, client)
 
 
@@ -137,7 +141,7 @@ class ProxyFactory(protocol.Factory):
 
     protocol = ProxyServer
 
-    def __init__(self, host: str, port: int, *, reactor: Any = None) -> None:
+    def __init__(self, host: str, port: int, *, reactor: IReactorTCP | None = None) -> None:
         self.host = host
         self.port = port
         self.reactor = reactor

@@ -11,13 +11,20 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from torsion.internet.error import ConnectionAborted
 from torsion.python.failure import Failure
 
 if TYPE_CHECKING:
-    from torsion.internet._core.loop import ReactorCore
+    from torsion.internet.interfaces import IFullReactor
+    from torsion.python.threadpool import ThreadPool
+
+    class _PoolOwner(Protocol):
+        """torsion's reactors keep their pool, created on first use, in ``_threadpool``."""
+
+        _threadpool: ThreadPool | None
+
 
 __all__ = ["DirtyReactorAggregateError", "assertReactorClean", "cleanReactor"]
 
@@ -69,7 +76,7 @@ class DirtyReactorAggregateError(Exception):
         return "\n".join(lines)
 
 
-def cleanReactor(reactor: ReactorCore) -> DirtyReactorAggregateError | None:
+def cleanReactor(reactor: IFullReactor) -> DirtyReactorAggregateError | None:
     """Clean up after a test: report, then cancel, close or stop whatever it left.
 
     Due calls run first (two passes, as trial does), so work that was about to finish is not
@@ -93,7 +100,7 @@ def cleanReactor(reactor: ReactorCore) -> DirtyReactorAggregateError | None:
     return None
 
 
-def assertReactorClean(reactor: ReactorCore) -> None:
+def assertReactorClean(reactor: IFullReactor) -> None:
     """`cleanReactor`, raising the error if there was anything to clean.
 
     Raises:
@@ -104,7 +111,7 @@ def assertReactorClean(reactor: ReactorCore) -> None:
         raise error
 
 
-def _cancelPending(reactor: ReactorCore) -> list[str]:
+def _cancelPending(reactor: IFullReactor) -> list[str]:
     described = []
     for call in reactor.getDelayedCalls():
         if call.active():
@@ -113,7 +120,7 @@ def _cancelPending(reactor: ReactorCore) -> list[str]:
     return described
 
 
-def _closeDescriptors(reactor: ReactorCore) -> list[str]:
+def _closeDescriptors(reactor: IFullReactor) -> list[str]:
     described = []
     for descriptor in reactor.removeAll():
         described.append(_describe(descriptor))
@@ -137,7 +144,7 @@ def _describe(descriptor: Any) -> str:
     return " ".join(parts)
 
 
-def _stopThreadPool(reactor: ReactorCore) -> list[str]:
+def _stopThreadPool(reactor: IFullReactor) -> list[str]:
     """Stop the reactor's pool (the next run restarts it); describe work left in it.
 
     Idle workers are not a leak (the reactor keeps them for the next call). Neither is a
@@ -146,7 +153,8 @@ def _stopThreadPool(reactor: ReactorCore) -> list[str]:
     queued but never started is dropped; a worker still busy after the grace is reported
     and abandoned (it ends when its work does) rather than joined, which could block forever.
     """
-    pool = reactor._threadpool
+    owner = cast("_PoolOwner", reactor)
+    pool = owner._threadpool
     if pool is None or not (pool.threads or pool._queue):
         return []
     # The pool's own lock and fields: there is no public "drop the queue" or bounded join.
@@ -163,7 +171,7 @@ def _stopThreadPool(reactor: ReactorCore) -> list[str]:
     busy = [thread.name for thread in threads if thread.is_alive()]
     described = [f"reactor thread pool: {queued} queued call(s), never started"] if queued else []
     if busy:
-        reactor._threadpool = None
+        owner._threadpool = None
         described.append(f"reactor thread pool: still running in {', '.join(busy)}")
     else:
         pool.stop()  # no threads left: only brings its flags up to date

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, cast
 from torsion.internet._reactors import registry
 
 if TYPE_CHECKING:
-    from torsion.internet._core.loop import ReactorCore
+    from torsion.internet.interfaces import IFullReactor
 
 __all__ = [
     "REACTORS",
@@ -58,7 +58,7 @@ def defaultReactorName() -> str:
     return name
 
 
-def makeReactor(name: str | None = None) -> ReactorCore:
+def makeReactor(name: str | None = None) -> IFullReactor:
     """A new, not installed reactor called ``name`` (default: the platform's default).
 
     Raises:
@@ -69,15 +69,15 @@ def makeReactor(name: str | None = None) -> ReactorCore:
     reason = unavailableReason(name)
     if reason is not None:
         raise ReactorUnavailable(f"reactor {name!r} is unavailable: {reason}")
-    return cast("ReactorCore", registry.reactorClass(name)())
+    return cast("IFullReactor", registry.reactorClass(name)())
 
 
-def installedReactor() -> ReactorCore | None:
+def installedReactor() -> IFullReactor | None:
     """The global reactor if one is installed, without installing one."""
-    return cast("ReactorCore | None", sys.modules.get(_GLOBAL))
+    return cast("IFullReactor | None", sys.modules.get(_GLOBAL))
 
 
-def globalReactor(name: str | None = None) -> ReactorCore:
+def globalReactor(name: str | None = None) -> IFullReactor:
     """The global reactor, installing a new ``name`` reactor first if none is installed.
 
     This is the reactor ``from torsion.internet import reactor`` gives, so code under test that

@@ -14,7 +14,7 @@ from torsion.internet.error import ReactorNotRunning
 from torsion.python.failure import Failure
 
 if TYPE_CHECKING:
-    from torsion.internet._core.loop import ReactorCore
+    from torsion.internet.interfaces import IFullReactor
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -52,7 +52,7 @@ def setDefaultTimeout(seconds: float) -> None:
 class _Waiter:
     """Runs the loop until a Deferred has a result, then ends it by crash or full stop."""
 
-    def __init__(self, reactor: ReactorCore, shutdown: bool) -> None:
+    def __init__(self, reactor: IFullReactor, shutdown: bool) -> None:
         self.reactor = reactor
         self.shutdown = shutdown
         self.outcome: list[object] = []
@@ -91,7 +91,7 @@ class _Waiter:
 
 
 def runUntilFired(
-    reactor: ReactorCore,
+    reactor: IFullReactor,
     d: Deferred[_T] | Coroutine[Any, Any, _T],
     timeout: float | None = None,
     *,
@@ -141,7 +141,7 @@ def runUntilFired(
     return result  # type: ignore[return-value]
 
 
-def runUntilStopped(reactor: ReactorCore, timeout: float | None = None) -> None:
+def runUntilStopped(reactor: IFullReactor, timeout: float | None = None) -> None:
     """``reactor.run()`` for a test that stops (or crashes) the reactor itself.
 
     Raises:

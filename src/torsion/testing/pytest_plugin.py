@@ -29,8 +29,8 @@ from typing import Any, cast
 
 import pytest
 
-from torsion.internet._core.loop import ReactorCore
 from torsion.internet.defer import Deferred, ensureDeferred
+from torsion.internet.interfaces import IFullReactor
 from torsion.internet.task import Clock
 from torsion.testing._janitor import cleanReactor
 from torsion.testing._reactors import (
@@ -125,7 +125,7 @@ def _chosenName(config: pytest.Config) -> str:
 
 
 @pytest.fixture
-def reactor(request: pytest.FixtureRequest) -> Iterator[ReactorCore]:
+def reactor(request: pytest.FixtureRequest) -> Iterator[IFullReactor]:
     """A fresh reactor for this test, closed after it; checked clean at teardown.
 
     Which kind: the parametrized one (``@pytest.mark.reactors``, `parametrizeReactors`),
@@ -270,7 +270,7 @@ def _runOnReactor(item: pytest.Function, result: Any) -> None:
     """Run the test's Deferred or coroutine to the end on its reactor; check it clean."""
     __tracebackhide__ = True
     d = ensureDeferred(result)
-    own = cast("ReactorCore | None", item.funcargs.get(_FIXTURE))
+    own = cast("IFullReactor | None", item.funcargs.get(_FIXTURE))
     if own is not None:
         # Checked by the fixture's teardown, after the fixtures that use it are torn down.
         runUntilFired(own, d, _timeoutOf(item), what=item.nodeid)

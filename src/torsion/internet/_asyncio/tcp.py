@@ -45,7 +45,7 @@ from torsion.internet._transports.stream import (
 )
 from torsion.internet._transports.tcpconnection import TCPAddress, TCPOptions, makeAddress
 from torsion.internet.error import ConnectionAborted, ConnectionDone, ConnectionLost
-from torsion.internet.interfaces import IHalfCloseableProtocol
+from torsion.internet.interfaces import IHalfCloseableProtocol, IReactorTimeAndFDSet
 from torsion.python.failure import Failure
 
 if TYPE_CHECKING:
@@ -57,13 +57,12 @@ HANDOFF = 256 * 1024
 """The most bytes handed to the asyncio transport's ``write`` in one call."""
 
 
-class AsyncioReactor(Protocol):
-    """What the connections need of the asyncio reactor: its loop, and its set of them."""
+class AsyncioReactor(IReactorTimeAndFDSet, Protocol):
+    """What the connections need of the asyncio reactor: a transport's reactor, with its
+    loop and its set of them."""
 
     _asyncioEventloop: asyncio.AbstractEventLoop
     _connections: set[AsyncioConnection]
-
-    def callLater(self, delay: float, f: Callable[..., object], *a: Any) -> Any: ...
 
 
 class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protocol):

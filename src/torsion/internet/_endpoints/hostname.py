@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 from itertools import zip_longest
-from typing import Any
+from typing import Any, cast, overload
 
 from torsion.internet._endpoints.resolver import (
     Address,
@@ -32,7 +32,12 @@ from torsion.internet._endpoints.tcp import (
 from torsion.internet.address import HostnameAddress, IPv4Address, IPv6Address
 from torsion.internet.defer import Deferred, fail
 from torsion.internet.error import ConnectingCancelledError, DNSLookupError
-from torsion.internet.interfaces import IDelayedCall
+from torsion.internet.interfaces import (
+    IDelayedCall,
+    IReactorTCPAndTime,
+    IReactorTCPTimeAndThreads,
+    IReactorThreads,
+)
 from torsion.internet.protocol import Factory
 from torsion.python.failure import Failure
 
@@ -54,8 +59,8 @@ class HostnameEndpoint:
     """Connects to a host name, trying its IPv6 and IPv4 addresses with happy eyeballs.
 
     Args:
-        reactor: A reactor with ``connectTCP`` and ``callLater`` (and a thread pool for the
-            default resolver).
+        reactor: A reactor with ``connectTCP`` and ``callLater``, and a thread pool when there
+            is no ``resolver`` (the default resolver runs in it).
         host: The host name (or an address literal, which is not resolved); bytes are
             decoded as ASCII/IDNA.
         port: The port number.
@@ -67,9 +72,35 @@ class HostnameEndpoint:
 
     _DEFAULT_ATTEMPT_DELAY = 0.3
 
+    @overload
     def __init__(
         self,
-        reactor: Any,
+        reactor: IReactorTCPTimeAndThreads,
+        host: str | bytes,
+        port: int,
+        timeout: float = 30,
+        bindAddress: tuple[str, int] | None = None,
+        attemptDelay: float | None = None,
+        *,
+        resolver: None = None,
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self,
+        reactor: IReactorTCPAndTime,
+        host: str | bytes,
+        port: int,
+        timeout: float = 30,
+        bindAddress: tuple[str, int] | None = None,
+        attemptDelay: float | None = None,
+        *,
+        resolver: IAddressResolver,
+    ) -> None: ...
+
+    def __init__(
+        self,
+        reactor: IReactorTCPAndTime,
         host: str | bytes,
         port: int,
         timeout: float = 30,
@@ -108,7 +139,9 @@ class HostnameEndpoint:
             return _succeed([IPv6Address("TCP", host, self._port)])
         if isIPv4Literal(host):
             return _succeed([IPv4Address("TCP", host, self._port)])
-        resolver = self._resolver or ThreadedAddressResolver(self._reactor)
+        # Without a resolver of its own the reactor has a thread pool (the overloads of
+        # __init__ say so).
+        resolver = self._resolver or ThreadedAddressResolver(cast(IReactorThreads, self._reactor))
         return resolver.resolveHostName(host, self._port)
 
     def _attempt(self, address: Address, protocolFactory: Factory) -> Deferred[Any]:

@@ -36,6 +36,7 @@ from torsion.internet._endpoints.tcp import (
     TCP6ClientEndpoint,
     TCP6ServerEndpoint,
 )
+from torsion.internet.interfaces import IReactorTCP
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -157,7 +158,7 @@ def secondsArgument(name: str, value: str) -> float:
 
 
 def _tcpServer(kind: type[TCP4ServerEndpoint], defaultInterface: str) -> Parser:
-    def parse(reactor: Any, *args: str, **kwargs: str) -> TCP4ServerEndpoint:
+    def parse(reactor: IReactorTCP, *args: str, **kwargs: str) -> TCP4ServerEndpoint:
         names = ("port", "interface", "backlog")
         bound = bindArguments(args, kwargs, names, names, ("port",))
         port = integerArgument("port", bound["port"], 0, 65535)
@@ -168,7 +169,7 @@ def _tcpServer(kind: type[TCP4ServerEndpoint], defaultInterface: str) -> Parser:
 
 
 def _tcpClient(kind: type[TCP4ClientEndpoint]) -> Parser:
-    def parse(reactor: Any, *args: str, **kwargs: str) -> TCP4ClientEndpoint:
+    def parse(reactor: IReactorTCP, *args: str, **kwargs: str) -> TCP4ClientEndpoint:
         names = ("host", "port", "timeout", "bindAddress")
         # Twisted's rule: after host=..., a lone positional argument is the port.
         positional = ("port",) if "host" in kwargs else ("host", "port")
@@ -241,6 +242,8 @@ def _findParser(table: dict[str, Parser], name: str, method: str) -> Parser:
 
 
 def _fromString(reactor: Any, description: str, table: dict[str, Parser], method: str) -> Any:
+    # Any: the reactor goes to the parser the description names, whose needs depend on it
+    # (tcp: IReactorTCP, unix: IReactorUNIX, ssl: IReactorSSL, a plugin's: anything).
     try:
         args, kwargs = parseDescription(description)
         name = args.pop(0) if args else ""
@@ -252,6 +255,7 @@ def _fromString(reactor: Any, description: str, table: dict[str, Parser], method
         raise ValueError(f"{e} in endpoint description {description!r}") from None
 
 
+# The reactor is Any: see _fromString.
 def serverFromString(reactor: Any, description: str) -> Any:
     """Build a server endpoint from a description such as ``"tcp:8080:interface=127.0.0.1"``.
 
@@ -268,6 +272,7 @@ def serverFromString(reactor: Any, description: str) -> Any:
     return _fromString(reactor, description, _serverParsers, "parseStreamServer")
 
 
+# The reactor is Any: see _fromString.
 def clientFromString(reactor: Any, description: str) -> Any:
     """Build a client endpoint from a description such as ``"tcp:host=example.com:port=80"``.
 

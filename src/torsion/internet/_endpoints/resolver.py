@@ -6,13 +6,14 @@ neither.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
+from torsion.internet._reactors.resolver import getaddrinfoAddresses
 from torsion.internet.address import IPv4Address, IPv6Address
 from torsion.internet.defer import Deferred
 from torsion.internet.error import DNSLookupError
+from torsion.internet.interfaces import IReactorThreads
 from torsion.internet.threads import deferToThreadPool
 from torsion.python.failure import Failure
 
@@ -35,27 +36,17 @@ class IAddressResolver(Protocol):
 
 def _getaddrinfo(host: str, port: int) -> list[Address]:
     """Resolve ``host`` with the system resolver (blocking: runs in a pool thread)."""
-    try:
-        infos = socket.getaddrinfo(host, port, socket.AF_UNSPEC, socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as e:
-        raise DNSLookupError(f"{host}: {e}") from e
-    addresses: list[Address] = []
-    for family, _, _, _, sockaddr in infos:
-        if family == socket.AF_INET6:
-            addresses.append(IPv6Address("TCP", str(sockaddr[0]), int(sockaddr[1])))
-        elif family == socket.AF_INET:
-            addresses.append(IPv4Address("TCP", str(sockaddr[0]), int(sockaddr[1])))
-    return addresses
+    return getaddrinfoAddresses(host, port)
 
 
 class ThreadedAddressResolver:
     """Resolves with ``getaddrinfo`` in the reactor's thread pool (the default resolver).
 
     Args:
-        reactor: A reactor with ``getThreadPool`` and ``callFromThread``.
+        reactor: Whose thread pool runs the lookups.
     """
 
-    def __init__(self, reactor: Any) -> None:
+    def __init__(self, reactor: IReactorThreads) -> None:
         self._reactor = reactor
 
     def resolveHostName(self, host: str, port: int) -> Deferred[Sequence[Address]]:

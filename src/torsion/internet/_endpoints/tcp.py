@@ -10,7 +10,7 @@ went), so the user's factory never sees them, as in Twisted.
 from __future__ import annotations
 
 import socket
-from typing import Any
+from typing import Any, cast
 
 from torsion.internet._endpoints.resolver import ThreadedAddressResolver, firstIPv6
 from torsion.internet.defer import Deferred, fail
@@ -20,6 +20,8 @@ from torsion.internet.interfaces import (
     IConnector,
     IHalfCloseableProtocol,
     IListeningPort,
+    IReactorTCP,
+    IReactorThreads,
     ITransport,
 )
 from torsion.internet.protocol import ClientFactory, Factory, Protocol, connectionDone
@@ -65,7 +67,9 @@ class TCP4ServerEndpoint:
         interface: The address to listen on ('' for all IPv4 interfaces).
     """
 
-    def __init__(self, reactor: Any, port: int, backlog: int = 50, interface: str = "") -> None:
+    def __init__(
+        self, reactor: IReactorTCP, port: int, backlog: int = 50, interface: str = ""
+    ) -> None:
         self._reactor = reactor
         self._port = port
         self._backlog = backlog
@@ -95,7 +99,9 @@ class TCP4ServerEndpoint:
 class TCP6ServerEndpoint(TCP4ServerEndpoint):
     """Listens for TCP connections over IPv6 (``interface`` defaults to ``"::"``)."""
 
-    def __init__(self, reactor: Any, port: int, backlog: int = 50, interface: str = "::") -> None:
+    def __init__(
+        self, reactor: IReactorTCP, port: int, backlog: int = 50, interface: str = "::"
+    ) -> None:
         super().__init__(reactor, port, backlog, interface)
 
 
@@ -238,7 +244,7 @@ class TCP4ClientEndpoint:
 
     def __init__(
         self,
-        reactor: Any,
+        reactor: IReactorTCP,
         host: str,
         port: int,
         timeout: float = 30,
@@ -287,7 +293,9 @@ class TCP6ClientEndpoint(TCP4ClientEndpoint):
         """Resolve the host to IPv6 if needed, then connect (see `TCP4ClientEndpoint`)."""
         if isIPv6Literal(self._host):
             return self._connectTo(self._host, protocolFactory)
-        resolver = self.resolver or ThreadedAddressResolver(self._reactor)
+        # A host name without a resolver of the endpoint's own is looked up in the reactor's
+        # thread pool: the reactor then needs one (IReactorThreads), which is not checked.
+        resolver = self.resolver or ThreadedAddressResolver(cast(IReactorThreads, self._reactor))
         lookup: Deferred[Any] = resolver.resolveHostName(self._host, self._port)
         lookup.addCallback(firstIPv6, self._host)
 

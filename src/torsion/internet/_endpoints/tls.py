@@ -34,7 +34,13 @@ from torsion.internet._tls.certificates import (
 from torsion.internet._tls.contexts import CertificateOptions, optionsForClientTLS
 from torsion.internet._tls.pems import loadDirectoryOfPEMs
 from torsion.internet.defer import Deferred, fail, succeed
-from torsion.internet.interfaces import IListeningPort, IReactorTime
+from torsion.internet.interfaces import (
+    IListeningPort,
+    IReactorSSL,
+    IReactorTCPAndTime,
+    IReactorTCPTimeAndThreads,
+    IReactorTime,
+)
 from torsion.internet.protocol import Factory
 from torsion.protocols.tls import TLSMemoryBIOFactory
 
@@ -54,7 +60,7 @@ class SSL4ServerEndpoint:
 
     def __init__(
         self,
-        reactor: Any,
+        reactor: IReactorSSL,
         port: int,
         sslContextFactory: Any,
         backlog: int = 50,
@@ -94,7 +100,7 @@ class SSL4ClientEndpoint:
 
     def __init__(
         self,
-        reactor: Any,
+        reactor: IReactorSSL,
         host: str,
         port: int,
         sslContextFactory: Any,
@@ -253,7 +259,7 @@ _TLS_CLIENT_NAMES = (
 )
 
 
-def _parseSSLServer(reactor: Any, *args: str, **kwargs: str) -> SSL4ServerEndpoint:
+def _parseSSLServer(reactor: IReactorSSL, *args: str, **kwargs: str) -> SSL4ServerEndpoint:
     bound = bindArguments(args, kwargs, _SSL_SERVER_NAMES, _SSL_SERVER_NAMES[:3], ("port",))
     port = integerArgument("port", bound["port"], 0, 65535)
     backlog = integerArgument("backlog", bound.get("backlog", "50"), 0, 2**31 - 1)
@@ -267,7 +273,9 @@ def _parseSSLServer(reactor: Any, *args: str, **kwargs: str) -> SSL4ServerEndpoi
     return SSL4ServerEndpoint(reactor, port, options, backlog, bound.get("interface", ""))
 
 
-def _parseTLSServer(reactor: Any, *args: str, **kwargs: str) -> _TLSServerWrapperEndpoint:
+def _parseTLSServer(
+    reactor: IReactorTCPAndTime, *args: str, **kwargs: str
+) -> _TLSServerWrapperEndpoint:
     """Twisted's ``tls:PATH[:port=443][:backlog=50][:interface=::]``: SNI over a directory."""
     bound = bindArguments(args, kwargs, _TLS_SERVER_NAMES, _TLS_SERVER_NAMES, ("path",))
     port = integerArgument("port", bound.get("port", "443"), 0, 65535)
@@ -283,7 +291,7 @@ def _parseTLSServer(reactor: Any, *args: str, **kwargs: str) -> _TLSServerWrappe
     return wrapServerTLS(options, inner, reactor)
 
 
-def _parseSSLClient(reactor: Any, *args: str, **kwargs: str) -> SSL4ClientEndpoint:
+def _parseSSLClient(reactor: IReactorSSL, *args: str, **kwargs: str) -> SSL4ClientEndpoint:
     positional = ("port",) if "host" in kwargs else ("host", "port")
     bound = bindArguments(args, kwargs, _SSL_CLIENT_NAMES, positional, ("host", "port"))
     port = integerArgument("port", bound["port"], 1, 65535)
@@ -298,7 +306,9 @@ def _parseSSLClient(reactor: Any, *args: str, **kwargs: str) -> SSL4ClientEndpoi
     return SSL4ClientEndpoint(reactor, bound["host"], port, options, timeout, local)
 
 
-def _parseTLSClient(reactor: Any, *args: str, **kwargs: str) -> _TLSWrapperEndpoint:
+def _parseTLSClient(
+    reactor: IReactorTCPTimeAndThreads, *args: str, **kwargs: str
+) -> _TLSWrapperEndpoint:
     positional = ("port",) if "host" in kwargs else ("host", "port")
     bound = bindArguments(args, kwargs, _TLS_CLIENT_NAMES, positional, ("host", "port"))
     host = bound["host"]

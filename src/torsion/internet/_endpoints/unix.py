@@ -24,7 +24,7 @@ from torsion.internet._endpoints.parse import (
 )
 from torsion.internet._endpoints.tcp import WrappingFactory
 from torsion.internet.defer import Deferred, fail, succeed
-from torsion.internet.interfaces import IListeningPort
+from torsion.internet.interfaces import IListeningPort, IReactorUNIX
 from torsion.internet.protocol import Factory
 
 __all__ = ["UNIXClientEndpoint", "UNIXServerEndpoint"]
@@ -44,7 +44,7 @@ class UNIXServerEndpoint:
 
     def __init__(
         self,
-        reactor: Any,
+        reactor: IReactorUNIX,
         address: str | bytes,
         backlog: int = 50,
         mode: int = 0o666,
@@ -90,7 +90,7 @@ class UNIXClientEndpoint:
     """
 
     def __init__(
-        self, reactor: Any, path: str | bytes, timeout: float = 30, checkPID: bool = False
+        self, reactor: IReactorUNIX, path: str | bytes, timeout: float = 30, checkPID: bool = False
     ) -> None:
         self._reactor = reactor
         self._path = path
@@ -122,7 +122,7 @@ def _flag(name: str, value: str) -> bool:
     return bool(integerArgument(name, value, 0, 1))
 
 
-def _parseServer(reactor: Any, *args: str, **kwargs: str) -> UNIXServerEndpoint:
+def _parseServer(reactor: IReactorUNIX, *args: str, **kwargs: str) -> UNIXServerEndpoint:
     names = ("address", "mode", "backlog", "lockfile")
     bound = bindArguments(args, kwargs, names, names, ("address",))
     address = bound["address"]
@@ -139,7 +139,7 @@ def _parseServer(reactor: Any, *args: str, **kwargs: str) -> UNIXServerEndpoint:
     return UNIXServerEndpoint(reactor, address, backlog, modeBits, wantPID)
 
 
-def _parseClient(reactor: Any, *args: str, **kwargs: str) -> UNIXClientEndpoint:
+def _parseClient(reactor: IReactorUNIX, *args: str, **kwargs: str) -> UNIXClientEndpoint:
     if "lockfile" in kwargs and "checkPID" in kwargs:
         raise DescriptionProblem("give checkPID or lockfile, not both")
     if "lockfile" in kwargs:

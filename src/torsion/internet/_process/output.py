@@ -6,11 +6,12 @@ The public module is ``torsion.internet.utils``; its docstring describes the beh
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from torsion.internet._core.globalreactor import globalReactor
 from torsion.internet.defer import Deferred
 from torsion.internet.error import ProcessTerminated
+from torsion.internet.interfaces import IReactorProcess
 from torsion.internet.protocol import ProcessProtocol
 from torsion.python.failure import Failure
 
@@ -25,10 +26,10 @@ def _spawn(
     args: Sequence[str],
     env: Mapping[str, str] | None,
     path: str | None,
-    reactor: Any,
+    reactor: IReactorProcess | None,
 ) -> Deferred[_T]:
     if reactor is None:
-        reactor = globalReactor()
+        reactor = cast(IReactorProcess, globalReactor())
     d: Deferred[_T] = Deferred()
     reactor.spawnProcess(makeProtocol(d), executable, (executable, *args), env, path)
     return d
@@ -80,7 +81,7 @@ def getProcessOutput(
     args: Sequence[str] = (),
     env: Mapping[str, str] | None = {},  # Twisted's default: an empty environment
     path: str | None = None,
-    reactor: Any = None,
+    reactor: IReactorProcess | None = None,
     errortoo: bool = False,
 ) -> Deferred[bytes]:
     """Run a program; return a Deferred of everything it wrote to stdout.
@@ -105,7 +106,7 @@ def getProcessValue(
     args: Sequence[str] = (),
     env: Mapping[str, str] | None = {},  # Twisted's default: an empty environment
     path: str | None = None,
-    reactor: Any = None,
+    reactor: IReactorProcess | None = None,
 ) -> Deferred[int | None]:
     """Run a program; return a Deferred of its exit code (None if a signal killed it)."""
     return _spawn(_ValueGetter, executable, args, env, path, reactor)
@@ -175,7 +176,7 @@ def getProcessOutputAndValue(
     args: Sequence[str] = (),
     env: Mapping[str, str] | None = {},  # Twisted's default: an empty environment
     path: str | None = None,
-    reactor: Any = None,
+    reactor: IReactorProcess | None = None,
     stdinBytes: bytes | None = None,
 ) -> Deferred[tuple[bytes, bytes, int]]:
     """Run a program; return a Deferred of ``(stdout, stderr, exitCode)``.

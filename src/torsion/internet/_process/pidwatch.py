@@ -28,6 +28,7 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
+from torsion.internet.interfaces import IReactorFDSet, IReactorFromThreads, IReactorProcessSupport
 from torsion.python.failure import Failure
 
 __all__ = ["watchChild"]
@@ -40,7 +41,7 @@ OnExit = Callable[[int | None], None]
 _usePidfd = hasattr(os, "pidfd_open")
 
 
-def watchChild(reactor: Any, pid: int, onExit: OnExit) -> None:
+def watchChild(reactor: IReactorProcessSupport, pid: int, onExit: OnExit) -> None:
     """Call ``onExit(status)`` in ``reactor``'s thread once child ``pid`` has exited and been
     reaped.
 
@@ -75,7 +76,7 @@ def _reap(pid: int) -> tuple[bool, int | None]:
 class _PidfdWatcher:
     """A reader on a child's pidfd: readable once the child has exited."""
 
-    def __init__(self, reactor: Any, fd: int, pid: int, onExit: OnExit) -> None:
+    def __init__(self, reactor: IReactorFDSet, fd: int, pid: int, onExit: OnExit) -> None:
         self.reactor = reactor
         self.fd = fd
         self.pid = pid
@@ -122,7 +123,7 @@ class _PidfdWatcher:
         return onExit
 
 
-def _waitInThread(reactor: Any, pid: int, onExit: OnExit) -> None:
+def _waitInThread(reactor: IReactorFromThreads, pid: int, onExit: OnExit) -> None:
     try:
         _, status = os.waitpid(pid, 0)
     except ChildProcessError:
@@ -139,7 +140,7 @@ class _SigchldReaper:
         self._previous: Any = None
         self._installed = False
 
-    def add(self, reactor: Any, pid: int, onExit: OnExit) -> None:
+    def add(self, reactor: IReactorProcessSupport, pid: int, onExit: OnExit) -> None:
         if not self._installed:
             if threading.current_thread() is not threading.main_thread():
                 raise RuntimeError(
@@ -160,7 +161,7 @@ class _SigchldReaper:
         if callable(self._previous):
             self._previous(signum, frame)
 
-    def reapFor(self, reactor: Any) -> None:
+    def reapFor(self, reactor: object) -> None:  # only compared by identity
         """Reap whichever of ``reactor``'s children have exited and report them."""
         for pid, (owner, onExit) in list(self._children.items()):
             if owner is reactor:

@@ -27,12 +27,12 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from torsion.internet._transports.buffer import HIGH_WATER, MAX_IOV
 from torsion.internet._transports.stream import Consumer
 from torsion.internet.error import ConnectionDone, ConnectionLost
-from torsion.internet.interfaces import IProducer
+from torsion.internet.interfaces import IProducer, IReactorTimeAndFDSet
 from torsion.python.failure import Failure
 
 __all__ = ["READ_SIZE", "PipeOwner", "PipeReader", "PipeWriter", "ProcessAddress", "asBytes"]
@@ -72,7 +72,12 @@ class _Pipe:
     """What both ends share: the descriptor, its owner, watching it, and closing it once."""
 
     def __init__(
-        self, reactor: Any, fd: int, childFD: int, owner: PipeOwner, closeFd: bool = True
+        self,
+        reactor: IReactorTimeAndFDSet,
+        fd: int,
+        childFD: int,
+        owner: PipeOwner,
+        closeFd: bool = True,
     ) -> None:
         self.reactor = reactor
         self.fd = fd
@@ -84,6 +89,11 @@ class _Pipe:
         os.set_blocking(fd, False)
         self._regular = stat.S_ISREG(os.fstat(fd).st_mode)
         self._soon: Any = None  # For a regular file: the pending callLater standing in for I/O.
+
+    if TYPE_CHECKING:
+        # Both ends have both (a writer is watched for reading too): the reactor's descriptor.
+        def doRead(self) -> BaseException | None: ...
+        def doWrite(self) -> BaseException | None: ...
 
     def fileno(self) -> int:
         """Return the descriptor (still the old number once closed)."""
@@ -152,7 +162,12 @@ class PipeReader(_Pipe):
     """
 
     def __init__(
-        self, reactor: Any, fd: int, childFD: int, owner: PipeOwner, closeFd: bool = True
+        self,
+        reactor: IReactorTimeAndFDSet,
+        fd: int,
+        childFD: int,
+        owner: PipeOwner,
+        closeFd: bool = True,
     ) -> None:
         super().__init__(reactor, fd, childFD, owner, closeFd)
         self._paused = False
@@ -230,7 +245,7 @@ class PipeWriter(_Pipe, Consumer):
 
     def __init__(
         self,
-        reactor: Any,
+        reactor: IReactorTimeAndFDSet,
         fd: int,
         childFD: int,
         owner: PipeOwner,

@@ -10,13 +10,12 @@ import logging
 import os
 import signal
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
 
 from torsion.internet._process import pidwatch as _pidwatch
 from torsion.internet._process import spawn as _spawn
 from torsion.internet._process.pipes import PipeReader, PipeWriter, ProcessAddress, asBytes
 from torsion.internet.error import ProcessDone, ProcessExitedAlready, ProcessTerminated
-from torsion.internet.interfaces import IProcessProtocol, IProducer
+from torsion.internet.interfaces import IProcessProtocol, IProducer, IReactorProcessSupport
 from torsion.python.failure import Failure
 
 __all__ = ["Process", "spawnProcess"]
@@ -25,7 +24,7 @@ _log = logging.getLogger("torsion.internet.process")
 
 
 def spawnProcess(
-    reactor: Any,
+    reactor: IReactorProcessSupport,
     processProtocol: IProcessProtocol,
     executable: str | bytes,
     args: Sequence[str | bytes] = (),
@@ -80,7 +79,11 @@ class Process:
     """
 
     def __init__(
-        self, reactor: Any, proto: IProcessProtocol, spawned: _spawn.Spawned, pty: bool
+        self,
+        reactor: IReactorProcessSupport,
+        proto: IProcessProtocol,
+        spawned: _spawn.Spawned,
+        pty: bool,
     ) -> None:
         self.reactor = reactor
         self.proto: IProcessProtocol | None = proto

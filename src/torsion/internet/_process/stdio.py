@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import cast
 
 from torsion.internet._core.globalreactor import globalReactor
 from torsion.internet._process.pipes import PipeReader, PipeWriter, ProcessAddress
 from torsion.internet.error import ConnectionDone
-from torsion.internet.interfaces import IHalfCloseableProtocol, IProducer, IProtocol
+from torsion.internet.interfaces import (
+    IHalfCloseableProtocol,
+    IProducer,
+    IProtocol,
+    IReactorTimeAndFDSet,
+)
 from torsion.python.failure import Failure
 
 __all__ = ["StandardIO"]
@@ -36,9 +41,13 @@ class StandardIO:
     """
 
     def __init__(
-        self, proto: IProtocol, stdin: int = 0, stdout: int = 1, reactor: Any = None
+        self,
+        proto: IProtocol,
+        stdin: int = 0,
+        stdout: int = 1,
+        reactor: IReactorTimeAndFDSet | None = None,
     ) -> None:
-        self.reactor = globalReactor() if reactor is None else reactor
+        self.reactor = cast(IReactorTimeAndFDSet, globalReactor()) if reactor is None else reactor
         self.protocol = proto
         self.disconnecting = False
         self.disconnected = False

@@ -13,16 +13,19 @@ from __future__ import annotations
 import ipaddress
 import socket
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from torsion.internet._core.loop import ReactorCore
 from torsion.internet._process import process
+from torsion.internet._reactors.resolver import GAIResolver
 from torsion.internet._tls import ports as tlsports
 from torsion.internet._transports import tcp, udp, unix, unixdatagram
 from torsion.internet.defer import Deferred, succeed
 from torsion.internet.error import DNSLookupError
 from torsion.internet.interfaces import (
     IConnector,
+    IFullReactor,
+    IHostnameResolver,
     IListeningPort,
     IProcessProtocol,
     IProcessTransport,
@@ -49,10 +52,26 @@ class PosixReactorBase(ReactorCore):
 
     tcpPortType: type[tcp.Port] = tcp.Port
     tcpConnectorType: type[tcp.Connector] = tcp.Connector
+    _nameResolver: IHostnameResolver | None = None
 
     # -- names and TCP (torsion.internet.tcp) -------------------------------------------------
 
-    def resolve(self, name: str, timeout: tuple[float, ...] = (1, 3, 11, 45)) -> Deferred[str]:
+    @property
+    def nameResolver(self) -> IHostnameResolver:
+        """The host name resolver (`IReactorPluggableNameResolver`): by default a
+        `GAIResolver`, running ``getaddrinfo`` in the reactor's thread pool."""
+        resolver = self._nameResolver
+        if resolver is None:
+            resolver = self._nameResolver = GAIResolver(self)
+        return resolver
+
+    def installNameResolver(self, resolver: IHostnameResolver) -> IHostnameResolver:
+        """Make ``resolver`` the `nameResolver`; return the one it replaces."""
+        previous = self.nameResolver
+        self._nameResolver = resolver
+        return previous
+
+    def resolve(self, name: str, timeout: Sequence[float] = (1, 3, 11, 45)) -> Deferred[str]:
         """Look up an IPv4 address of ``name`` in the thread pool (never blocking the loop).
 
         Args:
@@ -245,3 +264,8 @@ def _lookupIPv4(name: str) -> str:
 
 def _timedOut(result: Deferred[str], name: str) -> None:
     result.errback(DNSLookupError(f"address {name!r} not found: timeout error"))
+
+
+if TYPE_CHECKING:
+    # Every reactor is a full one: mypy checks the class against the interface here.
+    _isFull: type[IFullReactor] = PosixReactorBase

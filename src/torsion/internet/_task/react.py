@@ -5,44 +5,23 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable, Coroutine, Iterable
-from typing import Any, NoReturn, ParamSpec, Protocol, cast
+from typing import Any, NoReturn, cast
 
 from torsion.internet._core.globalreactor import globalReactor
 from torsion.internet.defer import Deferred, ensureDeferred
 from torsion.internet.error import ReactorNotRunning
+from torsion.internet.interfaces import IReactorCore
 from torsion.python.failure import Failure
 
 __all__ = ["react"]
 
-_P = ParamSpec("_P")
 _log = logging.getLogger("torsion")
-
-
-class _ReactorCore(Protocol):
-    """The part of the reactor's core interface that `react` uses."""
-
-    def callWhenRunning(
-        self, callable: Callable[_P, object], *args: _P.args, **kwargs: _P.kwargs
-    ) -> object: ...
-
-    def addSystemEventTrigger(
-        self,
-        phase: str,
-        eventType: str,
-        callable: Callable[_P, object],
-        *args: _P.args,
-        **kwargs: _P.kwargs,
-    ) -> object: ...
-
-    def run(self) -> None: ...
-
-    def stop(self) -> None: ...
 
 
 class _MainRun:
     """Stops the reactor once the main function's outcome is known, and turns it into a code."""
 
-    def __init__(self, reactor: _ReactorCore) -> None:
+    def __init__(self, reactor: IReactorCore) -> None:
         self.reactor = reactor
         self.shuttingDown = False
         self.code: str | int | None = 0
@@ -84,7 +63,7 @@ class _MainRun:
 def react(
     main: Callable[..., Deferred[Any] | Coroutine[Any, Any, Any]],
     argv: Iterable[object] = (),
-    _reactor: _ReactorCore | None = None,
+    _reactor: IReactorCore | None = None,
 ) -> NoReturn:
     """Run ``main(reactor, *argv)`` and the reactor until its result arrives, then exit.
 
@@ -101,7 +80,7 @@ def react(
     Raises:
         SystemExit: Always, when done.
     """
-    reactor = _reactor if _reactor is not None else cast(_ReactorCore, globalReactor())
+    reactor = _reactor if _reactor is not None else cast(IReactorCore, globalReactor())
     finished = ensureDeferred(main(reactor, *argv))
     run = _MainRun(reactor)
     reactor.addSystemEventTrigger("before", "shutdown", run.shutdownBegan)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from torsion.internet.interfaces import IConnector, IListeningPort
+from torsion.internet.interfaces import IConnector, IListeningPort, IReactorTCPAndTime
 from torsion.protocols.tls import TLSMemoryBIOFactory
 
 __all__ = ["connectSSL", "listenSSL"]
 
 
 def listenSSL(
-    reactor: Any,
+    reactor: IReactorTCPAndTime,
     port: int,
     factory: Any,
     contextFactory: Any,
@@ -34,7 +34,7 @@ def listenSSL(
 
 
 def connectSSL(
-    reactor: Any,
+    reactor: IReactorTCPAndTime,
     host: str,
     port: int,
     factory: Any,

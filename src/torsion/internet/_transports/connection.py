@@ -33,34 +33,21 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from torsion.internet._transports.buffer import WriteBuffer
 from torsion.internet._transports.stream import LINGER_RESET, AddressT, StreamTransport
 from torsion.internet.error import ConnectionAborted, ConnectionDone, ConnectionLost
-from torsion.internet.interfaces import IHalfCloseableProtocol
+from torsion.internet.interfaces import IHalfCloseableProtocol, IReactorTimeAndFDSet
 from torsion.python.failure import Failure
 
 if TYPE_CHECKING:
-    from torsion.internet.interfaces import IDelayedCall
     from torsion.internet.protocol import Protocol as _Protocol
 
-__all__ = ["READ_SIZE", "Reactor", "SocketConnection", "asBytes"]
+__all__ = ["READ_SIZE", "SocketConnection", "asBytes"]
 
 READ_SIZE = 256 * 1024
 """The most bytes one `SocketConnection.doRead` asks for (asyncio's; Twisted reads 64 KiB)."""
-
-
-class Reactor(Protocol):
-    """What transports, ports and connectors need of a reactor."""
-
-    def addReader(self, reader: Any) -> None: ...
-    def addWriter(self, writer: Any) -> None: ...
-    def removeReader(self, reader: Any) -> None: ...
-    def removeWriter(self, writer: Any) -> None: ...
-    def callLater(
-        self, delay: float, f: Callable[..., object], *a: Any, **kw: Any
-    ) -> IDelayedCall: ...
 
 
 def asBytes(data: object) -> bytes:
@@ -87,7 +74,7 @@ class SocketConnection(StreamTransport[AddressT]):
         producerPaused: Whether the transport has paused `producer`.
     """
 
-    reactor: Reactor
+    reactor: IReactorTimeAndFDSet
     #: The address object of a socket name, as ``getsockname`` gives it (each kind has its own).
     _makeAddress: Callable[[Any], AddressT]
     # The rest of the starting state is `StreamTransport`'s.
@@ -95,7 +82,9 @@ class SocketConnection(StreamTransport[AddressT]):
     _reading = False  # Registered as a reader.
     _writing = False  # Registered as a writer.
 
-    def __init__(self, skt: socket.socket, protocol: _Protocol, reactor: Reactor) -> None:
+    def __init__(
+        self, skt: socket.socket, protocol: _Protocol, reactor: IReactorTimeAndFDSet
+    ) -> None:
         self.socket = skt
         self.protocol = protocol
         self.reactor = reactor

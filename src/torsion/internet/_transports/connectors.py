@@ -7,9 +7,9 @@ connects is each connector's own.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from torsion.internet.interfaces import IAddress, IDelayedCall
+from torsion.internet.interfaces import IAddress, IDelayedCall, IReactorTimeAndFDSet
 from torsion.internet.protocol import ClientFactory
 from torsion.python.failure import Failure
 
@@ -32,10 +32,14 @@ class BaseConnector:
 
     transport: Any
 
-    def __init__(self, factory: ClientFactory, timeout: float | None, reactor: Any) -> None:
+    def __init__(
+        self, factory: ClientFactory, timeout: float | None, reactor: IReactorTimeAndFDSet | None
+    ) -> None:
         self.factory = factory
         self.timeout = timeout
-        self.reactor = reactor
+        # None (the default of Twisted's signature) is kept as it is, not replaced by the
+        # global reactor: the connector fails on first use without a reactor.
+        self.reactor = cast(IReactorTimeAndFDSet, reactor)
         self.state = "disconnected"
         self.factoryStarted = False
         self._timeoutCall: IDelayedCall | None = None

@@ -15,11 +15,12 @@ from __future__ import annotations
 import errno
 import logging
 import socket
-from typing import Any
+from typing import Any, cast
 
 from torsion.internet._transports.listening import ListeningBase
 from torsion.internet.defer import Deferred
 from torsion.internet.error import MessageLengthError
+from torsion.internet.interfaces import IReactorTimeAndFDSet
 from torsion.internet.protocol import AbstractDatagramProtocol
 from torsion.python.failure import Failure
 
@@ -46,12 +47,19 @@ class DatagramPort(ListeningBase):
     maxDatagrams = 32
     _kind = "UDP"  # for log lines
 
+    reactor: IReactorTimeAndFDSet
+
     def __init__(
-        self, protocol: AbstractDatagramProtocol, maxPacketSize: int, reactor: Any
+        self,
+        protocol: AbstractDatagramProtocol,
+        maxPacketSize: int,
+        reactor: IReactorTimeAndFDSet | None,
     ) -> None:
         self.protocol = protocol
         self.maxPacketSize = maxPacketSize
-        self.reactor = reactor
+        # None (the default of Twisted's signature) is kept as it is, not replaced by the
+        # global reactor: the port fails on first use without a reactor.
+        self.reactor = cast(IReactorTimeAndFDSet, reactor)
         self.connected = False
         self.disconnecting = False
         self.socket: socket.socket | None = None

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
-from typing import Any
 
 from torsion.internet.defer import Deferred, succeed
 from torsion.internet.error import ConnectionDone
+from torsion.internet.interfaces import IReactorTime
 from torsion.python.failure import Failure
 
 __all__ = ["ListeningBase"]
@@ -29,7 +29,7 @@ class ListeningBase:
         disconnecting: True once `stopListening` was called.
     """
 
-    reactor: Any
+    reactor: IReactorTime
     socket: socket.socket | None
     connected: bool
     disconnecting: bool

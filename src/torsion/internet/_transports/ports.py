@@ -11,12 +11,11 @@ import errno
 import logging
 import socket
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
-from torsion.internet._transports.connection import Reactor
 from torsion.internet._transports.listening import ListeningBase
 from torsion.internet.defer import Deferred
-from torsion.internet.interfaces import IDelayedCall
+from torsion.internet.interfaces import IDelayedCall, IReactorTimeAndFDSet
 from torsion.internet.protocol import Factory
 from torsion.python.failure import Failure
 
@@ -51,6 +50,7 @@ class StreamPort(ListeningBase):
         sessionno: How many connections were accepted so far.
     """
 
+    reactor: IReactorTimeAndFDSet
     numberAccepts = 128
     acceptRetryDelay = 1.0
     #: The transport class of accepted connections (the asyncio reactor substitutes its own).
@@ -58,10 +58,14 @@ class StreamPort(ListeningBase):
     #: Turns an accepted socket's peer address into an address object.
     _peerAddress: Callable[[Any], Any]
 
-    def __init__(self, factory: Factory, backlog: int, reactor: Any) -> None:
+    def __init__(
+        self, factory: Factory, backlog: int, reactor: IReactorTimeAndFDSet | None
+    ) -> None:
         self.factory = factory
         self.backlog = backlog
-        self.reactor: Reactor = reactor
+        # None (the default of Twisted's signature) is kept as it is, not replaced by the
+        # global reactor: the port fails on first use without a reactor.
+        self.reactor = cast(IReactorTimeAndFDSet, reactor)
         self.connected = False
         self.disconnecting = False
         self.sessionno = 0

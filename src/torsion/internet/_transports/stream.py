@@ -20,7 +20,7 @@ from collections.abc import Callable
 from socket import socket as Socket
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from torsion.internet.interfaces import IProducer
+from torsion.internet.interfaces import IProducer, IReactorTimeAndFDSet
 from torsion.python.failure import Failure
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ class StreamTransport(Consumer, Generic[AddressT]):
 
     socket: Socket
     protocol: _Protocol
-    reactor: Any
+    reactor: IReactorTimeAndFDSet
     _fileno: int
     _peer: AddressT
 
@@ -122,7 +122,9 @@ class StreamTransport(Consumer, Generic[AddressT]):
     if TYPE_CHECKING:
         # Each transport class has its own constructor; this is the signature they all take,
         # which the mixins below pass on.
-        def __init__(self, skt: Socket, protocol: _Protocol, reactor: Any) -> None: ...
+        def __init__(
+            self, skt: Socket, protocol: _Protocol, reactor: IReactorTimeAndFDSet
+        ) -> None: ...
 
     def fileno(self) -> int:
         """Return the socket's file descriptor (the number it had when connected)."""
@@ -213,7 +215,7 @@ class ServerMixin(StreamTransport[AddressT]):
         client: AddressT,
         server: Any,
         sessionno: int,
-        reactor: Any,
+        reactor: IReactorTimeAndFDSet,
     ) -> None:
         super().__init__(skt, protocol, reactor)
         self._peer = client
@@ -239,7 +241,7 @@ class ClientMixin(StreamTransport[AddressT]):
         protocol: _Protocol,
         peer: AddressT,
         connector: Any,
-        reactor: Any,
+        reactor: IReactorTimeAndFDSet,
     ) -> None:
         super().__init__(skt, protocol, reactor)
         self._peer = peer

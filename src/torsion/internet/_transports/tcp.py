@@ -27,6 +27,7 @@ from torsion.internet.error import (
     UserError,
     getConnectError,
 )
+from torsion.internet.interfaces import IReactorConnect, IReactorTimeAndFDSet
 from torsion.internet.protocol import ClientFactory, Factory, Protocol
 from torsion.python.failure import Failure
 
@@ -103,7 +104,7 @@ class Port(StreamPort):
         factory: Factory,
         backlog: int = 50,
         interface: str = "",
-        reactor: Any = None,
+        reactor: IReactorTimeAndFDSet | None = None,
     ) -> None:
         super().__init__(factory, backlog, reactor)
         self.port = port
@@ -279,6 +280,8 @@ class Connector(BaseConnector):
     #: The transport class of the connection (the asyncio reactor substitutes its own).
     clientTransport: Callable[..., Any] = Client
 
+    reactor: IReactorConnect  # resolve() too: the host may be a name
+
     def __init__(
         self,
         host: str,
@@ -286,7 +289,7 @@ class Connector(BaseConnector):
         factory: ClientFactory,
         timeout: float | None,
         bindAddress: tuple[str, int] | None,
-        reactor: Any = None,
+        reactor: IReactorConnect | None = None,
     ) -> None:
         if isinstance(port, str):
             try:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from torsion.internet._transports.connection import READ_SIZE, Reactor, SocketConnection
+from torsion.internet._transports.connection import READ_SIZE, SocketConnection
 from torsion.internet._transports.stream import ClientMixin, ServerMixin
 from torsion.internet.address import IPv4Address, IPv6Address
+from torsion.internet.interfaces import IReactorTimeAndFDSet
 
 __all__ = ["READ_SIZE", "Client", "Connection", "Server", "TCPOptions", "makeAddress"]
 
@@ -55,7 +56,7 @@ class Connection(TCPOptions, SocketConnection[TCPAddress]):
 
     _makeAddress = staticmethod(makeAddress)
 
-    def __init__(self, skt: socket.socket, protocol: Any, reactor: Reactor) -> None:
+    def __init__(self, skt: socket.socket, protocol: Any, reactor: IReactorTimeAndFDSet) -> None:
         super().__init__(skt, protocol, reactor)
         skt.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 

@@ -15,6 +15,7 @@ from torsion.internet._transports.datagram import DatagramPort
 from torsion.internet.address import IPv4Address, IPv6Address
 from torsion.internet.defer import Deferred, succeed
 from torsion.internet.error import CannotListenError, InvalidAddressError, MulticastJoinError
+from torsion.internet.interfaces import IReactorTimeAndFDSet
 from torsion.internet.protocol import AbstractDatagramProtocol
 
 __all__ = ["MulticastPort", "Port"]
@@ -49,7 +50,7 @@ class Port(DatagramPort):
         proto: AbstractDatagramProtocol,
         interface: str = "",
         maxPacketSize: int = 8192,
-        reactor: Any = None,
+        reactor: IReactorTimeAndFDSet | None = None,
     ) -> None:
         super().__init__(proto, maxPacketSize, reactor)
         self.port = port
@@ -177,7 +178,7 @@ class MulticastPort(Port):
         proto: AbstractDatagramProtocol,
         interface: str = "",
         maxPacketSize: int = 8192,
-        reactor: Any = None,
+        reactor: IReactorTimeAndFDSet | None = None,
         listenMultiple: bool = False,
     ) -> None:
         super().__init__(port, proto, interface, maxPacketSize, reactor)

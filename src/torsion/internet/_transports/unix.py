@@ -30,7 +30,6 @@ import logging
 import os
 import socket
 import stat
-from typing import Any
 
 from torsion.internet._transports.connectors import BaseConnector
 from torsion.internet._transports.pidlock import PIDLock, isLocked
@@ -45,7 +44,7 @@ from torsion.internet.error import (
     UserError,
     getConnectError,
 )
-from torsion.internet.interfaces import IDelayedCall
+from torsion.internet.interfaces import IDelayedCall, IReactorTimeAndFDSet
 from torsion.internet.protocol import ClientFactory, Factory, Protocol
 from torsion.python.failure import Failure
 
@@ -98,7 +97,7 @@ class Port(StreamPort):
         factory: Factory,
         backlog: int = 50,
         mode: int = 0o666,
-        reactor: Any = None,
+        reactor: IReactorTimeAndFDSet | None = None,
         wantPID: bool = False,
     ) -> None:
         super().__init__(factory, backlog, reactor)
@@ -211,7 +210,7 @@ class Connector(BaseConnector):
         address: Path,
         factory: ClientFactory,
         timeout: float | None,
-        reactor: Any,
+        reactor: IReactorTimeAndFDSet,
         checkPID: bool = False,
     ) -> None:
         self.address = address

@@ -24,10 +24,11 @@ import socket
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
-from torsion.internet._transports.connection import READ_SIZE, Reactor, SocketConnection
+from torsion.internet._transports.connection import READ_SIZE, SocketConnection
 from torsion.internet._transports.stream import ClientMixin, ServerMixin
 from torsion.internet.address import UNIXAddress
 from torsion.internet.error import ConnectionLost
+from torsion.internet.interfaces import IReactorTimeAndFDSet
 from torsion.python.failure import Failure
 
 if TYPE_CHECKING:
@@ -89,7 +90,9 @@ class UNIXConnection(SocketConnection[UNIXAddress]):
 
     _makeAddress = staticmethod(unixAddress)
 
-    def __init__(self, skt: socket.socket, protocol: _Protocol, reactor: Reactor) -> None:
+    def __init__(
+        self, skt: socket.socket, protocol: _Protocol, reactor: IReactorTimeAndFDSet
+    ) -> None:
         super().__init__(skt, protocol, reactor)
         self._outgoingFds: list[int] = []  # Our duplicates, waiting for bytes to travel with.
 

@@ -19,6 +19,7 @@ from typing import Any
 from torsion.internet._transports.datagram import DatagramPort as _DatagramPort
 from torsion.internet.address import UNIXAddress
 from torsion.internet.error import CannotListenError
+from torsion.internet.interfaces import IReactorTimeAndFDSet
 from torsion.internet.protocol import AbstractDatagramProtocol, ConnectedDatagramProtocol
 from torsion.python.failure import Failure
 
@@ -52,7 +53,7 @@ class DatagramPort(_DatagramPort):
         proto: AbstractDatagramProtocol,
         maxPacketSize: int = 8192,
         mode: int = 0o666,
-        reactor: Any = None,
+        reactor: IReactorTimeAndFDSet | None = None,
     ) -> None:
         super().__init__(proto, maxPacketSize, reactor)
         self.port = addr
@@ -134,7 +135,7 @@ class ConnectedDatagramPort(DatagramPort):
         maxPacketSize: int = 8192,
         mode: int = 0o666,
         bindAddress: _Path | None = None,
-        reactor: Any = None,
+        reactor: IReactorTimeAndFDSet | None = None,
     ) -> None:
         super().__init__(bindAddress, proto, maxPacketSize, mode, reactor)
         self.remoteaddr = addr
