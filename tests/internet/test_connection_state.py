@@ -21,6 +21,7 @@ from torsion.internet._transports.stream import StreamEvent, StreamState, Stream
 from torsion.internet._transports.tcpconnection import Connection as TCPConnection
 from torsion.internet._transports.unixconnection import UNIXConnection
 from torsion.internet.defer import Deferred, gatherResults
+from torsion.protocols import tls
 from torsion.python.failure import Failure
 
 S, E = StreamState, StreamEvent
@@ -400,3 +401,134 @@ def test_real_lose_connection_after_abort_from_a_timed_call(reactor: Any) -> Non
     assert runUntil(reactor, mine.lost).check(error.ConnectionAborted)
     runUntil(reactor, peer.lost)
     runUntil(reactor, port.stopListening())
+
+
+# -- the TLS layer's state ------------------------------------------------------------------
+
+T, TE = tls._State, tls._Event
+TLS_EVENTS = (
+    TE.HANDSHAKE_DONE,
+    TE.LOSE_WRITE_CONNECTION,
+    TE.SENT_CLOSE_NOTIFY,
+    TE.RECEIVED_CLOSE_NOTIFY,
+    TE.CLOSE,
+    TE.ABORT,
+    TE.LOST,
+)
+# Each row: the state reached by each of TLS_EVENTS, in that order.
+TLS_TABLE: dict[tls._State, tuple[tls._State | None, ...]] = {
+    T.HANDSHAKING: (T.OPEN, T.HANDSHAKING_HALF_CLOSING, _, _, T.CLOSED, T.ABORTED, T.CLOSED),
+    T.HANDSHAKING_HALF_CLOSING: (T.HALF_CLOSING, _, _, _, T.CLOSED, T.ABORTED, T.CLOSED),
+    T.OPEN: (_, T.HALF_CLOSING, T.SENT, T.RECEIVED, T.CLOSED, T.ABORTED, T.CLOSED),
+    T.HALF_CLOSING: (_, _, T.SENT, T.RECEIVED_HALF_CLOSING, T.CLOSED, T.ABORTED, T.CLOSED),
+    T.SENT: (_, _, _, T.SHUT_DOWN, T.CLOSED, T.ABORTED, T.CLOSED),
+    T.RECEIVED: (_, T.RECEIVED_HALF_CLOSING, T.SHUT_DOWN, _, T.CLOSED, T.ABORTED, T.CLOSED),
+    T.RECEIVED_HALF_CLOSING: (_, _, T.SHUT_DOWN, _, T.CLOSED, T.ABORTED, T.CLOSED),
+    T.SHUT_DOWN: (_, _, _, _, T.CLOSED, T.ABORTED, T.CLOSED),
+    T.CLOSED: (_, _, _, _, T.CLOSED, T.ABORTED, T.CLOSED),
+    T.ABORTED: (_, _, _, _, T.ABORTED, _, T.CLOSED),
+}
+TLS_ROWS = [
+    pytest.param(state, event, TLS_TABLE[state][i], id=f"{state.name}-{event.name}")
+    for state in T
+    for i, event in enumerate(TLS_EVENTS)
+]
+#: (handshaking, open, over, halfClosePending, sentCloseNotify, receivedCloseNotify,
+#:  writeClosed, decrypts, encrypts)
+TLS_FLAGS = {
+    T.HANDSHAKING: (1, 0, 0, 0, 0, 0, 0, 1, 1),
+    T.HANDSHAKING_HALF_CLOSING: (1, 0, 0, 1, 0, 0, 1, 1, 1),
+    T.OPEN: (0, 1, 0, 0, 0, 0, 0, 1, 1),
+    T.HALF_CLOSING: (0, 1, 0, 1, 0, 0, 1, 1, 1),
+    T.SENT: (0, 1, 0, 0, 1, 0, 1, 1, 0),
+    T.RECEIVED: (0, 1, 0, 0, 0, 1, 0, 0, 1),
+    T.RECEIVED_HALF_CLOSING: (0, 1, 0, 1, 0, 1, 1, 0, 1),
+    T.SHUT_DOWN: (0, 0, 1, 0, 1, 1, 1, 0, 0),
+    T.CLOSED: (0, 0, 1, 0, 0, 0, 1, 0, 0),
+    T.ABORTED: (0, 0, 1, 0, 0, 0, 1, 0, 0),
+}
+
+
+def test_tls_table_covers_every_state_and_event() -> None:
+    assert set(TLS_TABLE) == set(T) and set(TLS_EVENTS) == set(TE)
+
+
+@pytest.mark.parametrize(("state", "event", "expected"), TLS_ROWS)
+def test_tls_transition(state: tls._State, event: tls._Event, expected: tls._State | None) -> None:
+    assert state.after(event) is expected
+
+
+@pytest.mark.parametrize("state", list(T), ids=lambda s: s.name)
+def test_tls_flags(state: tls._State) -> None:
+    flags = (
+        state.handshaking,
+        state.open,
+        state.over,
+        state.halfClosePending,
+        state.sentCloseNotify,
+        state.receivedCloseNotify,
+        state.writeClosed,
+        state.decrypts,
+        state.encrypts,
+    )
+    assert flags == tuple(bool(f) for f in TLS_FLAGS[state])
+
+
+class TLSHalves(HalfCloseable):
+    """Records the TLS layer's state at each of its callbacks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[tuple[str, tls._State]] = []
+
+    def readConnectionLost(self) -> None:
+        super().readConnectionLost()
+        self.seen.append(("readLost", self.transport._state))  # type: ignore[union-attr]
+
+    def writeConnectionLost(self) -> None:
+        super().writeConnectionLost()
+        self.seen.append(("writeLost", self.transport._state))  # type: ignore[union-attr]
+
+    def connectionLost(self, reason: Failure = protocol.connectionDone) -> None:
+        self.seen.append(("lost", self.transport._state))  # type: ignore[union-attr]
+        super().connectionLost(reason)
+
+
+def test_tls_half_close_both_ways() -> None:
+    """OPEN -> SENT -> SHUT_DOWN on the side that half-closes first; RECEIVED on the other."""
+    from tests.protocols.test_tls import Pair
+
+    pair = Pair(serverProtocol=TLSHalves, clientProtocol=TLSHalves, greet=False)
+    assert pair.clientTLS._state is T.HANDSHAKING
+    pair.client.transport.loseWriteConnection()
+    assert pair.clientTLS._state is T.HANDSHAKING_HALF_CLOSING
+    pair.pump.flush()
+    assert pair.client.seen[0] == ("writeLost", T.SENT)
+    assert pair.server.seen[0] == ("readLost", T.RECEIVED)
+    pair.server.transport.write(b"last")
+    pair.server.transport.loseWriteConnection()
+    assert pair.serverTLS._state is T.SHUT_DOWN  # Ours answers theirs: TLS is over.
+    pair.pump.flush()
+    assert bytes(pair.client.received) == b"last"
+    assert pair.client.reason.check(error.ConnectionDone)
+    assert pair.server.reason.check(error.ConnectionDone)
+    assert pair.clientTLS._state is T.CLOSED and pair.serverTLS._state is T.CLOSED
+    # Its close_notify was out already: the peer's ends TLS, with no readConnectionLost.
+    assert pair.client.seen == [("writeLost", T.SENT), ("lost", T.CLOSED)]
+    assert pair.server.seen == [("readLost", T.RECEIVED), ("lost", T.CLOSED)]
+
+
+def test_tls_abort_then_lose_connection() -> None:
+    """ABORTED refuses a second abort; loseConnection after it changes nothing."""
+    from tests.protocols.test_tls import Pair
+
+    pair = Pair(serverProtocol=TLSHalves, clientProtocol=TLSHalves)
+    assert pair.clientTLS._state is T.OPEN
+    pair.client.transport.abortConnection()
+    assert pair.clientTLS._state is T.ABORTED and pair.clientTLS.disconnecting
+    pair.client.transport.loseConnection()
+    pair.client.transport.abortConnection()
+    assert pair.clientTLS._state is T.ABORTED
+    pair.pump.flush()
+    assert pair.client.reason.check(error.ConnectionAborted)
+    assert pair.clientTLS._state is T.CLOSED
