@@ -23,6 +23,27 @@ How a connection ends (docs/tls.md):
 * A TLS error (a certificate that fails verification, garbage instead of TLS) ends the
   connection with that `ssl.SSLError` as the reason, after sending the alert.
 * ``abortConnection()`` drops the connection at once; nothing more is delivered.
+
+The TLS layer's state is one `_State` (the handshake, the close_notify alerts each way, a
+half-close waiting for buffered writes, an error or abort), moved only through
+``_State.after`` by `TLSMemoryBIOProtocol._move`; any pair not in this table is refused
+and leaves the state as it is::
+
+    state        handshake done  loseWrite...()  ours sent  peer's recv.  close   abort    lost
+    HANDSHAKING  OPEN            HS_HC           -          -             CLOSED  ABORTED  CLOSED
+    HS_HC        HALF_CLOSING    -               -          -             CLOSED  ABORTED  CLOSED
+    OPEN         -               HALF_CLOSING    SENT       RECEIVED      CLOSED  ABORTED  CLOSED
+    HALF_CLOSING -               -               SENT       RCV_HC        CLOSED  ABORTED  CLOSED
+    SENT         -               -               -          SHUT_DOWN     CLOSED  ABORTED  CLOSED
+    RECEIVED     -               RCV_HC          SHUT_DOWN  -             CLOSED  ABORTED  CLOSED
+    RCV_HC       -               -               SHUT_DOWN  -             CLOSED  ABORTED  CLOSED
+    SHUT_DOWN    -               -               -          -             CLOSED  ABORTED  CLOSED
+    CLOSED       -               -               -          -             CLOSED  ABORTED  CLOSED
+    ABORTED      -               -               -          -             ABORTED -        CLOSED
+
+    HS_HC: HANDSHAKING_HALF_CLOSING, RCV_HC: RECEIVED_HALF_CLOSING. *close*: TLS is given up
+    without the alerts (an error, or ``loseConnection()`` before the handshake completed);
+    *lost*: the transport's ``connectionLost``. ``disconnecting`` stays the wrapper's flag.
 """
 
 from __future__ import annotations
@@ -58,9 +79,103 @@ _ENCRYPT_CHUNK = 256 * 1024  # Plaintext encrypted per step of a large write.
 
 
 class _State(enum.Enum):
-    HANDSHAKING = "handshaking"
-    OPEN = "open"
-    CLOSED = "closed"  # TLS is over: both close_notify alerts, an error, or an abort.
+    """Where a TLS layer is (see the module docstring for the moves).
+
+    Attributes:
+        handshaking: The handshake is still going on.
+        open: The handshake completed and TLS is not over.
+        over: TLS is over: both close_notify alerts, an error, an abort, or the transport gone.
+        halfClosePending: ``loseWriteConnection()`` waits for buffered writes (or a producer).
+        sentCloseNotify: Our close_notify is sent (while TLS is not otherwise over).
+        receivedCloseNotify: The peer's close_notify arrived (while TLS is not otherwise over).
+        writeClosed: The application's writes are dropped (half-closed, or ours is sent).
+        decrypts: What the transport receives is still decrypted and delivered.
+        encrypts: What the application writes is still encrypted and sent.
+    """
+
+    # (name, handshaking, open, over, halfClosePending, sentCloseNotify, receivedCloseNotify)
+    HANDSHAKING = ("handshaking", True, False, False, False, False, False)
+    HANDSHAKING_HALF_CLOSING = ("handshaking half-closing", True, False, False, True, False, False)
+    OPEN = ("open", False, True, False, False, False, False)
+    HALF_CLOSING = ("half-closing", False, True, False, True, False, False)
+    SENT = ("close_notify sent", False, True, False, False, True, False)
+    RECEIVED = ("close_notify received", False, True, False, False, False, True)
+    RECEIVED_HALF_CLOSING = (
+        "close_notify received, half-closing",
+        False,
+        True,
+        False,
+        True,
+        False,
+        True,
+    )
+    SHUT_DOWN = ("shut down", False, False, True, False, True, True)  # Both alerts.
+    CLOSED = ("closed", False, False, True, False, False, False)  # An error, or gone.
+    ABORTED = ("aborted", False, False, True, False, False, False)
+
+    def __init__(
+        self,
+        label: str,
+        handshaking: bool,
+        open: bool,
+        over: bool,
+        halfClosePending: bool,
+        sentCloseNotify: bool,
+        receivedCloseNotify: bool,
+    ) -> None:
+        self.label = label
+        self.handshaking = handshaking
+        self.open = open
+        self.over = over
+        self.halfClosePending = halfClosePending
+        self.sentCloseNotify = sentCloseNotify
+        self.receivedCloseNotify = receivedCloseNotify
+        self.writeClosed = over or halfClosePending or sentCloseNotify
+        self.decrypts = not over and not receivedCloseNotify
+        self.encrypts = not over and not sentCloseNotify
+
+    def after(self, event: _Event) -> _State | None:
+        """The state ``event`` moves this one to, or None if the event is refused here."""
+        return _TRANSITIONS.get((self, event))
+
+
+class _Event(enum.Enum):
+    HANDSHAKE_DONE = "handshake done"
+    LOSE_WRITE_CONNECTION = "loseWriteConnection()"
+    SENT_CLOSE_NOTIFY = "ours sent"
+    RECEIVED_CLOSE_NOTIFY = "peer's received"
+    CLOSE = "close"  # TLS given up without the alerts: an error, or closing mid-handshake.
+    ABORT = "abortConnection()"
+    LOST = "connectionLost"
+
+
+def _transitions() -> dict[tuple[_State, _Event], _State]:
+    """The table of the module docstring, as (state, event) -> new state."""
+    S, E = _State, _Event
+    table = {
+        (S.HANDSHAKING, E.HANDSHAKE_DONE): S.OPEN,
+        (S.HANDSHAKING_HALF_CLOSING, E.HANDSHAKE_DONE): S.HALF_CLOSING,
+        (S.HANDSHAKING, E.LOSE_WRITE_CONNECTION): S.HANDSHAKING_HALF_CLOSING,
+        (S.OPEN, E.LOSE_WRITE_CONNECTION): S.HALF_CLOSING,
+        (S.RECEIVED, E.LOSE_WRITE_CONNECTION): S.RECEIVED_HALF_CLOSING,
+        (S.OPEN, E.SENT_CLOSE_NOTIFY): S.SENT,
+        (S.HALF_CLOSING, E.SENT_CLOSE_NOTIFY): S.SENT,
+        (S.RECEIVED, E.SENT_CLOSE_NOTIFY): S.SHUT_DOWN,
+        (S.RECEIVED_HALF_CLOSING, E.SENT_CLOSE_NOTIFY): S.SHUT_DOWN,
+        (S.OPEN, E.RECEIVED_CLOSE_NOTIFY): S.RECEIVED,
+        (S.HALF_CLOSING, E.RECEIVED_CLOSE_NOTIFY): S.RECEIVED_HALF_CLOSING,
+        (S.SENT, E.RECEIVED_CLOSE_NOTIFY): S.SHUT_DOWN,
+        (S.ABORTED, E.CLOSE): S.ABORTED,
+    }
+    for state in S:
+        if state is not S.ABORTED:
+            table[state, E.CLOSE] = S.CLOSED
+            table[state, E.ABORT] = S.ABORTED
+        table[state, E.LOST] = S.CLOSED
+    return table
+
+
+_TRANSITIONS = _transitions()
 
 
 def _validTimeout(name: str, value: float | None) -> float | None:
@@ -120,14 +235,10 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
     def __init__(self, factory: Any, wrappedProtocol: Any, _connectWrapped: bool = True) -> None:
         super().__init__(factory, wrappedProtocol)
         self._connectWrapped = _connectWrapped
-        self._state = _State.HANDSHAKING
+        self._state = _State.HANDSHAKING  # Changed only by _move.
         self._appSendBuffer: list[bytes] = []
         self._reason: Failure | None = None
         self._producer: Any = None  # A _ProducerMembrane, or the raw pull producer.
-        self._aborted = False
-        self._writeClosing = False  # loseWriteConnection() was called.
-        self._sentCloseNotify = False
-        self._receivedCloseNotify = False
         self._handshakeTimer: Any = None
         self._shutdownTimer: Any = None
 
@@ -153,8 +264,16 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
             )
         if self._connectWrapped:
             self.wrappedProtocol.makeConnection(self)
-        if self._state is _State.HANDSHAKING:
+        if self._state.handshaking:
             self._handshake()
+
+    def _move(self, event: _Event) -> bool:
+        """Move the state on by ``event``; return False if the state refuses it."""
+        new = _TRANSITIONS.get((self._state, event))
+        if new is None:
+            return False
+        self._state = new
+        return True
 
     def _handshake(self) -> bool:
         """Move the handshake on with what has arrived; finish the setup once it completes.
@@ -170,7 +289,7 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         except ssl.SSLError as e:
             self._fail(e)
             return False
-        self._state = _State.OPEN
+        self._move(_Event.HANDSHAKE_DONE)
         cancelCall(self._handshakeTimer)
         self._handshakeTimer = None
         self._flush()
@@ -181,18 +300,19 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
             self._unbufferPendingWrites()
         elif self.disconnecting and self._producer is None:
             self._shutDownTLS()
-        elif self._writeClosing:
+        elif self._state.halfClosePending:
             self._halfClose()
-        return self._state is _State.OPEN
+        return self._state.open
 
     # -- the protocol the transport sees -------------------------------------------------------
 
     def dataReceived(self, data: bytes) -> None:
         """Decrypt what the transport received and hand the plaintext to the application."""
-        if self._state is _State.CLOSED or self._receivedCloseNotify:
+        state = self._state
+        if not state.decrypts:
             return  # After an error, an abort or the peer's close_notify: ignore the rest.
         self._incoming.write(data)
-        if self._state is _State.HANDSHAKING and not self._handshake():
+        if state.handshaking and not self._handshake():
             return
         self._readPlaintext()
 
@@ -215,7 +335,7 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         self._flush()  # Post-handshake messages may need an answer.
         if chunks and not self.disconnecting:
             self.wrappedProtocol.dataReceived(chunks[0] if len(chunks) == 1 else b"".join(chunks))
-        if ended is None or self._state is _State.CLOSED:
+        if ended is None or self._state.over:
             return
         if isinstance(ended, ssl.SSLZeroReturnError):
             self._closeNotifyReceived()
@@ -224,13 +344,12 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
 
     def _closeNotifyReceived(self) -> None:
         """The peer will send nothing more: answer, or let a half-closeable protocol go on."""
-        self._receivedCloseNotify = True
+        self._move(_Event.RECEIVED_CLOSE_NOTIFY)
+        if self._state is _State.SHUT_DOWN:  # Ours was sent already: TLS is over.
+            self._closeTransport()
+            return
         protocol = self.wrappedProtocol
-        if (
-            not self._sentCloseNotify
-            and not self.disconnecting
-            and isinstance(protocol, IHalfCloseableProtocol)
-        ):
+        if not self.disconnecting and isinstance(protocol, IHalfCloseableProtocol):
             try:
                 protocol.readConnectionLost()
             except Exception as e:
@@ -244,16 +363,17 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         cancelCall(self._shutdownTimer)
         self._handshakeTimer = self._shutdownTimer = None
         reason = self._finalReason(reason or Failure(ConnectionDone()))
-        self._state = _State.CLOSED
+        self._move(_Event.LOST)
         self.connected = False
         super().connectionLost(reason)
 
     def _finalReason(self, reason: Failure) -> Failure:
         if self._reason is not None:
             return self._reason
-        if not reason.check(ConnectionDone) or self._receivedCloseNotify or self.disconnecting:
+        state = self._state
+        if not reason.check(ConnectionDone) or state.receivedCloseNotify or self.disconnecting:
             return reason
-        if self._state is _State.HANDSHAKING:
+        if state.handshaking:
             return Failure(ConnectionLost("the peer closed the connection during the handshake"))
         return Failure(
             ConnectionLost("the peer closed the connection without a TLS close_notify alert")
@@ -272,7 +392,7 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         """
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError(f"Data must be bytes, not {type(data).__name__}")
-        if (self.disconnecting and self._producer is None) or self._writeClosing:
+        if (self.disconnecting and self._producer is None) or self._state.writeClosed:
             return
         self._write(data)
 
@@ -285,9 +405,10 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         self.write(b"".join(chunks))
 
     def _write(self, data: bytes | bytearray | memoryview) -> None:
-        if self._state is _State.CLOSED or self._sentCloseNotify or not data:
+        state = self._state
+        if not state.encrypts or not data:
             return
-        if self._state is _State.HANDSHAKING or self._appSendBuffer:
+        if state.handshaking or self._appSendBuffer:
             self._appSendBuffer.append(bytes(data))
             if isinstance(self._producer, _ProducerMembrane):
                 self._producer.pauseForTLS(True)
@@ -309,13 +430,13 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         pending, self._appSendBuffer = self._appSendBuffer, []
         for data in pending:
             self._write(data)
-        if self._appSendBuffer or self._state is not _State.OPEN:
+        if self._appSendBuffer or not self._state.open:
             return
         if isinstance(self._producer, _ProducerMembrane):
             self._producer.pauseForTLS(False)
         if self._producer is None and self.disconnecting:
             self._shutDownTLS()
-        elif self._writeClosing:
+        elif self._state.halfClosePending:
             self._halfClose()
 
     def _flush(self) -> None:
@@ -328,9 +449,9 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         if self.disconnecting or not self.connected:
             return
         self.disconnecting = True
-        if self._state is _State.HANDSHAKING and not self._appSendBuffer:
+        if self._state.handshaking and not self._appSendBuffer:
             # Nothing to protect yet, and a handshake may never finish: just close.
-            self._state = _State.CLOSED
+            self._move(_Event.CLOSE)
             self._transport.loseConnection()
         elif not self._appSendBuffer and self._producer is None:
             self._shutDownTLS()
@@ -340,18 +461,19 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
 
         A half-closeable application then gets ``writeConnectionLost()``.
         """
-        if self._writeClosing or not self.connected or self.disconnecting:
+        if not self.connected or self.disconnecting:
             return
-        self._writeClosing = True
-        if self._state is _State.OPEN and not self._appSendBuffer and self._producer is None:
+        if not self._move(_Event.LOSE_WRITE_CONNECTION):
+            return  # Asked already, or TLS is closing or over: writes are dropped anyway.
+        if self._state.open and not self._appSendBuffer and self._producer is None:
             self._halfClose()
 
     def _halfClose(self) -> None:
-        if self._sentCloseNotify:
+        if self._state.sentCloseNotify:
             return
         self._shutDownTLS()
         protocol = self.wrappedProtocol
-        if self._state is not _State.CLOSED and isinstance(protocol, IHalfCloseableProtocol):
+        if not self._state.over and isinstance(protocol, IHalfCloseableProtocol):
             try:
                 protocol.writeConnectionLost()
             except Exception as e:
@@ -359,19 +481,17 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
 
     def _shutDownTLS(self) -> None:
         """Send close_notify once; close the transport once both sides sent theirs."""
-        if self._state is _State.CLOSED:
+        if self._state.over:
             return
-        if not self._sentCloseNotify:
-            self._sentCloseNotify = True
+        if not self._state.sentCloseNotify:
+            self._move(_Event.SENT_CLOSE_NOTIFY)
             try:
                 self._tls.unwrap()
             except ssl.SSLError:
                 pass  # SSLWantReadError: ours is sent, the peer's is still to come.
             self._flush()
-        if self._receivedCloseNotify:
-            self._state = _State.CLOSED
-            cancelCall(self._shutdownTimer)
-            self._transport.loseConnection()
+        if self._state is _State.SHUT_DOWN:
+            self._closeTransport()
         elif self.disconnecting and self._shutdownTimer is None:
             timeout = self.factory.shutdownTimeout
             if timeout is not None:
@@ -379,13 +499,16 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
                     timeout, self._timedOut, TLSShutdownTimeoutError
                 )
 
+    def _closeTransport(self) -> None:
+        """Both close_notify alerts are out: TLS is over, the transport may close."""
+        cancelCall(self._shutdownTimer)
+        self._transport.loseConnection()
+
     def abortConnection(self) -> None:
         """Drop the connection now; nothing more is sent or delivered."""
-        if self._aborted or not self.connected:
+        if not self.connected or not self._move(_Event.ABORT):
             return
-        self._aborted = True
         self.disconnecting = True
-        self._state = _State.CLOSED
         self._transport.abortConnection()
 
     def _timedOut(self, kind: type[ConnectionLost]) -> None:
@@ -398,7 +521,7 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         """TLS cannot go on: send any alert, close, and report ``exc`` to the application."""
         if self._reason is None:
             self._reason = Failure(exc)
-        self._state = _State.CLOSED
+        self._move(_Event.CLOSE)
         self._flush()
         if self._producer is not None:
             producer, self._producer = self._producer, None
@@ -414,7 +537,7 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
         Raises:
             RuntimeError: Another producer is registered.
         """
-        if self._state is _State.CLOSED or not self.connected:
+        if self._state.over or not self.connected:
             producer.stopProducing()
             return
         if self._producer is not None:
@@ -440,11 +563,11 @@ class TLSMemoryBIOProtocol(ProtocolWrapper):
             return
         self._producer = None
         self._transport.unregisterProducer()
-        if self._appSendBuffer or self._state is not _State.OPEN:
+        if self._appSendBuffer or not self._state.open:
             return
         if self.disconnecting:
             self._shutDownTLS()
-        elif self._writeClosing:
+        elif self._state.halfClosePending:
             self._halfClose()
 
     # -- TLS details ---------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from torsion.internet._transports.stream import (
     LINGER_RESET,
     ClientMixin,
     ServerMixin,
+    StreamEvent,
     StreamTransport,
 )
 from torsion.internet._transports.tcpconnection import TCPAddress, TCPOptions, makeAddress
@@ -84,9 +85,8 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
     _host: TCPAddress | None = None  # getHost(), looked up when first asked.
     _transport: asyncio.Transport | None = None
     _transportWrite: Callable[[bytes | memoryview], object]  # The transport's, once it exists.
-    _direct = False  # write() may go straight to asyncio (see _updateDirect).
+    _direct = False  # What _updateDirect computes for a new connection (no asyncio transport).
     _full = False  # asyncio holds unsent bytes (between pause_ and resume_writing).
-    _closing = False  # asyncio's close() or abort() was called.
     _drainScheduled = False
     _reason: Failure | None = None  # Decided reason for connectionLost, if any.
     _held: list[bytes] | None = None  # Read while it should have been paused (uvloop).
@@ -120,7 +120,7 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
     def _deliverTo(self, receiver: Callable[[bytes], object]) -> None:
         """Make ``receiver`` asyncio's ``data_received`` for this connection."""
         self.data_received = receiver  # type: ignore[method-assign,assignment]
-        if self._transport is not None and not self._closing:
+        if self._transport is not None and not self._state.closing:
             self._transport.set_protocol(self)  # uvloop caches data_received: refresh it
 
     def __repr__(self) -> str:
@@ -134,7 +134,7 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
 
     def isReading(self) -> bool:
         """Whether data is being read (for the reactor's ``getReaders``)."""
-        return self.connected and self._readOpen and not self._paused and not self._closing
+        return self._state.readOpen and not self._paused
 
     def isWriting(self) -> bool:
         """Whether data waits to be sent (for the reactor's ``getWriters``)."""
@@ -147,7 +147,6 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
         if reason.check(ConnectionAborted):
             self._linger()
         if self._transport is not None:
-            self._closing = True
             self._transport.abort()
         self._lost(reason)
 
@@ -188,26 +187,26 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         """asyncio has the socket: send what waited, apply pauses and pending closes."""
         t = self._transport = cast("asyncio.Transport", transport)
-        if self.disconnected or self._reason is not None:
-            self._closing = True
+        if self._state.closing:  # Closed, or to close (the reason is decided).
             t.abort()
             return
         t.set_write_buffer_limits(0, 0)
         self._transportWrite = t.write
-        if self._paused or not self._readOpen:
+        if self._paused or not self._state.readOpen:
             t.pause_reading()
             # uvloop starts reading once connection_made returns, paused or not: hold what
             # arrives until reading may resume.
             self._deliverTo(self._hold)
+        state = self._state
         if (
             self._buffer.size
             or self.producer is not None
-            or self.disconnecting
-            or self._shutdownPending
+            or state.disconnecting
+            or state.shutdownPending
         ):
             self._feed()
         else:  # Nothing waits: what _feed would conclude, without its checks.
-            self._direct = self._writeOpen
+            self._updateDirect()
 
     def connection_lost(self, exc: Exception | None) -> None:
         """asyncio closed the transport: tell the protocol why, once."""
@@ -227,7 +226,8 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
         """The peer half-closed: ``readConnectionLost`` if half-closeable, else a full close."""
         if self._held:
             self._release()
-        self._readOpen = False
+        writeShutDown = self._state.writeShutDown
+        self._apply(StreamEvent.READ_EOF)
         protocol = self._protocol
         if not isinstance(protocol, IHalfCloseableProtocol):
             self._closeNow(ConnectionDone())
@@ -237,14 +237,14 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
         except Exception as exc:
             self._closeNow(self._callbackFailed("readConnectionLost", exc))
             return True
-        if self._writeShutDown:  # Both directions are shut down: nothing can happen any more.
+        if writeShutDown:  # Both directions are shut down: nothing can happen any more.
             self._closeNow(ConnectionDone())
         return True
 
     def pause_writing(self) -> None:
         """asyncio holds unsent bytes (the limits are 0): write to `_buffer` meanwhile."""
         self._full = True
-        self._direct = False
+        self._updateDirect()
 
     def resume_writing(self) -> None:
         """asyncio sent everything it held: give it more, or note that all is sent."""
@@ -265,9 +265,9 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
             data = asBytes(data)
         if self._direct and len(data) <= HANDOFF:
             self._transportWrite(data)
-        elif self._writeOpen and data:
+        elif self._state.writeOpen and data:
             self._buffer.append(data)
-            self._direct = False
+            self._updateDirect()
             if not self._full:
                 self._feed()
         else:
@@ -282,12 +282,12 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
             TypeError: A chunk is not bytes-like; nothing is written then.
         """
         chunks = [chunk if type(chunk) is bytes else asBytes(chunk) for chunk in data]
-        if not self._writeOpen:
+        if not self._state.writeOpen:
             return
         for chunk in chunks:
             if chunk:
                 self._buffer.append(chunk)
-        self._direct = False
+        self._updateDirect()
         if not self._full:
             self._feed()
         if self.streamingProducer and not self.producerPaused:
@@ -299,11 +299,9 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
         The close also waits for a registered producer to be unregistered. The protocol's
         ``connectionLost(ConnectionDone)`` follows from the loop, never from inside this call.
         """
-        if self.disconnecting or not self.connected:
+        if not self._apply(StreamEvent.LOSE_CONNECTION):
             return
-        self.disconnecting = True
-        self._readOpen = False
-        if self._transport is not None and not self._closing:
+        if self._transport is not None:
             self._transport.pause_reading()
         self._scheduleDrain()
 
@@ -312,19 +310,17 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
 
         The protocol's ``connectionLost(ConnectionAborted)`` follows from the loop.
         """
-        if self._aborting or not self.connected:
+        if not self._apply(StreamEvent.ABORT):
             return
-        self._aborting = True
-        self._closeSoon(ConnectionAborted())
+        self._stopIO(ConnectionAborted())
 
     def loseWriteConnection(self) -> None:
         """Half-close: shut down sending once everything is sent; reading continues.
 
         A half-closeable protocol then gets ``writeConnectionLost()``.
         """
-        if self._shutdownPending or not self._writeOpen:
+        if not self._apply(StreamEvent.LOSE_WRITE_CONNECTION):
             return
-        self._shutdownPending = True
         self._scheduleDrain()
 
     def getHost(self) -> TCPAddress:
@@ -343,13 +339,13 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
     def pauseProducing(self) -> None:
         """Stop reading until `resumeProducing` (no ``dataReceived`` meanwhile)."""
         self._paused = True
-        if self._transport is not None and not self._closing:
+        if self._transport is not None and not self._state.closing:
             self._transport.pause_reading()
 
     def resumeProducing(self) -> None:
         """Read again after `pauseProducing` (unless reading has ended)."""
         self._paused = False
-        if self._transport is not None and self._readOpen and not self._closing:
+        if self._transport is not None and self._state.readOpen:
             if self._held:
                 self.reactor._asyncioEventloop.call_soon(self._release)
             self._transport.resume_reading()
@@ -360,14 +356,15 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
             self._held = [data]
         else:
             self._held.append(data)
-        if (self._paused or not self._readOpen) and not self._closing:
+        state = self._state
+        if (self._paused or not state.readOpen) and not state.closing:
             self._transport.pause_reading()  # type: ignore[union-attr]
         else:
             self._release()
 
     def _release(self) -> None:
         """Deliver the data held back while paused, then read straight to the protocol."""
-        if self._paused or not self._readOpen or self._closing:
+        if self._paused or not self._state.readOpen:
             return
         held, self._held = self._held, None
         self._deliverTo(self._protocol.dataReceived)
@@ -383,23 +380,19 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
         self.producer = None
         self.streamingProducer = self.producerPaused = False
         self._updateDirect()
-        if self.connected and (self.disconnecting or self._shutdownPending):
+        state = self._state
+        if state.disconnecting or state.shutdownPending:
             self._scheduleDrain()
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _updateDirect(self) -> None:
-        self._direct = (
-            self._writeOpen
-            and self._transport is not None
-            and not self._full
-            and not self._buffer.size
-            and (self.producer is None or self.streamingProducer)
-        )
+    def _mayWriteNow(self) -> bool:
+        """asyncio has the socket, holds nothing unsent, and nothing waits in `_buffer`."""
+        return self._transport is not None and not self._full and not self._buffer.size
 
     def _feed(self) -> None:
         """Give asyncio what waits in `_buffer` while it takes it all; note a full drain."""
-        if self._transport is None or not self._writeOpen:
+        if self._transport is None or not self._state.writeOpen:
             return
         buffer, write = self._buffer, self._transportWrite
         while buffer.size and not self._full:
@@ -407,9 +400,10 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
         if not buffer.size and not self._full:
             self._updateDirect()
             producer = self.producer
+            state = self._state
             if (
-                self.disconnecting
-                or self._shutdownPending
+                state.disconnecting
+                or state.shutdownPending
                 or (producer is not None and (self.producerPaused or not self.streamingProducer))
             ):
                 self._scheduleDrain()
@@ -440,19 +434,17 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
             except Exception as exc:
                 self._closeSoon(self._callbackFailed("resumeProducing", exc))
                 return
-        if self._buffer.size or self._full or self.producer is not None or self._closing:
+        state = self._state
+        if self._buffer.size or self._full or self.producer is not None or state.closing:
             return
-        if self.disconnecting:
-            self._closing = True
-            self._writeOpen = self._direct = False
+        if state.disconnecting:
+            self._apply(StreamEvent.CLOSE)
             self._transport.close()  # connection_lost(None): ConnectionDone
-        elif self._shutdownPending:
+        elif state.shutdownPending:
             self._shutDownWrite(self._transport)
 
     def _shutDownWrite(self, transport: asyncio.Transport) -> None:
-        self._shutdownPending = False
-        self._writeShutDown = True
-        self._writeOpen = self._direct = False
+        self._apply(StreamEvent.WRITE_SHUT_DOWN)
         try:
             transport.write_eof()
         except OSError as e:
@@ -465,25 +457,27 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
             except Exception as exc:
                 self._closeSoon(self._callbackFailed("writeConnectionLost", exc))
                 return
-        if not self._readOpen:
+        if not self._state.readOpen:
             self._closeSoon(ConnectionDone())
 
     def _closeSoon(self, reason: BaseException) -> None:
         """Stop all I/O now; ``connectionLost(reason)`` follows on a later loop pass."""
-        self._writeOpen = self._direct = self._readOpen = False
+        self._apply(StreamEvent.CLOSE)
+        self._stopIO(reason)
+
+    def _stopIO(self, reason: BaseException) -> None:
+        """Drop what is unsent and abort asyncio's transport; `_lost` follows from it."""
         self._buffer.clear()
         if self._reason is None:
             self._reason = Failure(reason)
         if isinstance(reason, ConnectionAborted):
             self._linger()
         if self._transport is not None:
-            self._closing = True
             self._transport.abort()
         # Else asyncio does not have the socket yet: connection_made aborts it.
 
     def _closeNow(self, reason: BaseException) -> None:
         """From an asyncio callback (a loop pass): close, and tell the protocol now."""
-        self._closing = True
         self._transport.abort()  # type: ignore[union-attr]
         self._lost(Failure(reason))
 
@@ -495,9 +489,7 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
             pass  # Already closed or reset: nothing left to reset.
 
     def _lost(self, reason: Failure) -> None:
-        self.disconnected = True
-        self.connected = False
-        self._writeOpen = self._direct = self._readOpen = False
+        self._apply(StreamEvent.LOST)
         self._buffer.clear()
         self.reactor._connections.discard(self)
         self._tellLost(reason)

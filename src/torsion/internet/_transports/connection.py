@@ -36,7 +36,12 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from torsion.internet._transports.buffer import WriteBuffer
-from torsion.internet._transports.stream import LINGER_RESET, AddressT, StreamTransport
+from torsion.internet._transports.stream import (
+    LINGER_RESET,
+    AddressT,
+    StreamEvent,
+    StreamTransport,
+)
 from torsion.internet.error import ConnectionAborted, ConnectionDone, ConnectionLost
 from torsion.internet.interfaces import IHalfCloseableProtocol, IReactorTimeAndFDSet
 from torsion.python.failure import Failure
@@ -78,7 +83,7 @@ class SocketConnection(StreamTransport[AddressT]):
     #: The address object of a socket name, as ``getsockname`` gives it (each kind has its own).
     _makeAddress: Callable[[Any], AddressT]
     # The rest of the starting state is `StreamTransport`'s.
-    _direct = True  # write() may send at once: _writeOpen and no pull producer.
+    _direct = True  # What _updateDirect computes for a new connection.
     _reading = False  # Registered as a reader.
     _writing = False  # Registered as a writer.
 
@@ -150,9 +155,10 @@ class SocketConnection(StreamTransport[AddressT]):
                 return self._callbackFailed("resumeProducing", exc)
         if self._buffer.size or self.producer is not None:
             return None
-        if self.disconnecting:
+        state = self._state
+        if state.disconnecting:
             return ConnectionDone()
-        if self._shutdownPending:
+        if state.shutdownPending:
             return self._shutDownWrite()
         return None
 
@@ -162,11 +168,8 @@ class SocketConnection(StreamTransport[AddressT]):
         The reactor calls this after `doRead` or `doWrite` returned a reason (or raised), and at
         shutdown; `abortConnection` and failing ``connectionMade`` schedule it.
         """
-        if self.disconnected:
+        if not self._apply(StreamEvent.LOST):
             return
-        self.disconnected = True
-        self.connected = False
-        self._writeOpen = self._direct = self._readOpen = False
         self._stopReading()
         self._stopWriting()
         self._buffer.clear()
@@ -212,7 +215,7 @@ class SocketConnection(StreamTransport[AddressT]):
             if sent == len(data):
                 return
             self._buffer.append(memoryview(data)[sent:] if sent else data)
-        elif self._writeOpen and data:
+        elif self._state.writeOpen and data:
             self._buffer.append(data)
         else:
             return
@@ -228,7 +231,7 @@ class SocketConnection(StreamTransport[AddressT]):
             TypeError: A chunk is not bytes-like; nothing is written then.
         """
         chunks = [chunk if type(chunk) is bytes else asBytes(chunk) for chunk in data]
-        if not self._writeOpen:
+        if not self._state.writeOpen:
             return
         buffer = self._buffer
         wasEmpty = not buffer.size
@@ -260,10 +263,8 @@ class SocketConnection(StreamTransport[AddressT]):
         The close also waits for a registered producer to be unregistered. The protocol's
         ``connectionLost(ConnectionDone)`` follows from the reactor, never from inside this call.
         """
-        if self.disconnecting or not self.connected:
+        if not self._apply(StreamEvent.LOSE_CONNECTION):
             return
-        self.disconnecting = True
-        self._readOpen = False
         self._stopReading()
         self._startWriting()
 
@@ -272,26 +273,22 @@ class SocketConnection(StreamTransport[AddressT]):
 
         The protocol's ``connectionLost(ConnectionAborted)`` follows from the reactor.
         """
-        if self._aborting or not self.connected:
+        if not self._apply(StreamEvent.ABORT):
             return
-        self._aborting = True
         self._buffer.clear()
-        self._closeSoon(ConnectionAborted())
+        self._stopIO(ConnectionAborted())
 
     def loseWriteConnection(self) -> None:
         """Half-close: shut down sending once the buffer is empty; reading continues.
 
         A half-closeable protocol then gets ``writeConnectionLost()``.
         """
-        if self._shutdownPending or not self._writeOpen:
+        if not self._apply(StreamEvent.LOSE_WRITE_CONNECTION):
             return
-        self._shutdownPending = True
         self._startWriting()
 
     def _shutDownWrite(self) -> BaseException | None:
-        self._shutdownPending = False
-        self._writeShutDown = True
-        self._writeOpen = self._direct = False
+        self._apply(StreamEvent.WRITE_SHUT_DOWN)
         try:
             self.socket.shutdown(socket.SHUT_WR)
         except OSError as e:
@@ -302,11 +299,12 @@ class SocketConnection(StreamTransport[AddressT]):
                 protocol.writeConnectionLost()
             except Exception as exc:
                 return self._callbackFailed("writeConnectionLost", exc)
-        return None if self._readOpen else ConnectionDone()
+        return None if self._state.readOpen else ConnectionDone()
 
     def _readEOF(self) -> BaseException | None:
         """The peer will send nothing more: a half-close or, for most protocols, the end."""
-        self._readOpen = False
+        writeShutDown = self._state.writeShutDown
+        self._apply(StreamEvent.READ_EOF)
         self._stopReading()
         protocol = self.protocol
         if not isinstance(protocol, IHalfCloseableProtocol):
@@ -316,7 +314,7 @@ class SocketConnection(StreamTransport[AddressT]):
         except Exception as exc:
             return self._callbackFailed("readConnectionLost", exc)
         # Both directions are shut down now: nothing can happen on the connection any more.
-        return ConnectionDone() if self._writeShutDown else None
+        return ConnectionDone() if writeShutDown else None
 
     def getHost(self) -> AddressT:
         """Return the local end's address."""
@@ -338,14 +336,14 @@ class SocketConnection(StreamTransport[AddressT]):
         """Detach the producer; a pending `loseConnection` can now complete."""
         self.producer = None
         self.streamingProducer = self.producerPaused = False
-        self._direct = self._writeOpen
-        if self.disconnecting and self.connected:
+        self._updateDirect()
+        if self._state.disconnecting:
             self._startWriting()
 
     # -- helpers ---------------------------------------------------------------------------
 
     def _startReading(self) -> None:
-        if not self._reading and self._readOpen and not self._paused:
+        if not self._reading and self._state.readOpen and not self._paused:
             self._reading = True
             self.reactor.addReader(self)
 
@@ -366,7 +364,11 @@ class SocketConnection(StreamTransport[AddressT]):
 
     def _closeSoon(self, reason: BaseException) -> None:
         """Stop all I/O now and call `connectionLost` on the next reactor pass."""
-        self._writeOpen = self._direct = self._readOpen = False
+        self._apply(StreamEvent.CLOSE)
+        self._stopIO(reason)
+
+    def _stopIO(self, reason: BaseException) -> None:
+        """Stop reading and writing; `connectionLost` follows on the next reactor pass."""
         self._stopReading()
         self._stopWriting()
         self.reactor.callLater(0, self.connectionLost, Failure(reason))

@@ -10,10 +10,50 @@
   the type of its addresses: TCP's are `IPv4Address`/`IPv6Address`, UNIX's `UNIXAddress`.
 * `ServerMixin` and `ClientMixin`: an accepted connection reports its end to its port, a
   connection made by a connector to that connector; mixed into every kind of connection.
+* `StreamState` and `StreamEvent`: the one explicit state of a connection's life, and what
+  moves it. Every transport changes it only through `StreamTransport._apply`.
+
+The life of a stream connection (``StreamState.after`` is this table; any other pair is
+refused, and leaves the state as it is)::
+
+    state       loseConnection() loseWrite...()  half-close done  peer EOF  close  abort  lost
+    OPEN        DISC             HC              -                RC        CLOSING ABORT CLOSED
+    RC          DISC             RC_HC           -                -         CLOSING ABORT CLOSED
+    HC          DISC             -               WC               RC_HC     CLOSING ABORT CLOSED
+    RC_HC       DISC             -               CLOSING          -         CLOSING ABORT CLOSED
+    WC          DISC_WC          -               -                CLOSING   CLOSING ABORT CLOSED
+    DISC        -                -               -                DISC      CLOSING ABORT CLOSED
+    DISC_WC     -                -               -                DISC_WC   CLOSING ABORT CLOSED
+    CLOSING     -                -               -                -         CLOSING ABORT CLOSED
+    ABORT       -                -               -                -         ABORT   -     CLOSED
+    CLOSED      -                -               -                -         -       -     -
+
+    RC: READ_CLOSED, HC: HALF_CLOSING, RC_HC: READ_CLOSED_HALF_CLOSING, WC: WRITE_CLOSED,
+    DISC: DISCONNECTING, DISC_WC: DISCONNECTING_WRITE_CLOSED, ABORT: ABORTING.
+
+* *half-close done*: the buffer drained with a ``loseWriteConnection`` pending, and the
+  sending half was shut down (``SHUT_WR``, asyncio's ``write_eof``).
+* *peer EOF*: the peer shut down its sending half. A protocol that is not half-closeable is
+  then closed (*lost* follows); a half-closeable one gets ``readConnectionLost()``.
+* *close*: the connection is to close with a reason, ``connectionLost`` following on a later
+  pass (a failed callback, a failed shutdown), or the buffer drained after
+  ``loseConnection`` (asyncio's ``close()``; on the other reactors *lost* follows at once).
+* *lost*: ``connectionLost`` ran (once).
+
+What each state allows is on `StreamState` (`~StreamState.writeOpen`, ``readOpen``, ...).
+Twisted's public attributes are kept in step with it by `StreamTransport._apply`, and only
+there: ``connected`` (every state but CLOSED), ``disconnected`` (CLOSED) and
+``disconnecting`` (``loseConnection()`` was called before the connection closed, even where
+the state refused it, as in Twisted; it stays True once set). So is the fast-path flag
+``_direct`` ("``write()`` may send at once"), by `StreamTransport._updateDirect`: a state that
+accepts writes, no pull producer (writes wait for the drain that asks it for more), and what
+the transport itself adds (`StreamTransport._mayWriteNow`: no descriptors waiting to be
+passed, on UNIX; asyncio's transport is there and holds nothing, on the asyncio reactor).
 """
 
 from __future__ import annotations
 
+import enum
 import logging
 import struct
 from collections.abc import Callable
@@ -26,7 +66,15 @@ from torsion.python.failure import Failure
 if TYPE_CHECKING:
     from torsion.internet.protocol import Protocol as _Protocol
 
-__all__ = ["LINGER_RESET", "ClientMixin", "Consumer", "ServerMixin", "StreamTransport"]
+__all__ = [
+    "LINGER_RESET",
+    "ClientMixin",
+    "Consumer",
+    "ServerMixin",
+    "StreamEvent",
+    "StreamState",
+    "StreamTransport",
+]
 
 _log = logging.getLogger("torsion.internet.tcp")
 
@@ -34,6 +82,102 @@ AddressT = TypeVar("AddressT")
 
 LINGER_RESET = struct.pack("ii", 1, 0)
 """``SO_LINGER`` on with a 0 s timeout: ``close()`` sends a reset (RST)."""
+
+
+class StreamState(enum.Enum):
+    """Where a stream connection is in its life (see the module docstring for the moves).
+
+    Each state says what the connection may still do: `writeOpen` (``write()`` accepts
+    data), `readOpen` (reading may run or resume), `shutdownPending` (``loseWriteConnection``
+    waits for the buffer to drain), `writeShutDown` (the sending half is shut down),
+    `disconnecting` (``loseConnection``: closes once drained and any producer is gone),
+    `closing` (no I/O any more: ``connectionLost`` follows, or ran).
+    """
+
+    # (name, writeOpen, readOpen, shutdownPending, writeShutDown, disconnecting, closing)
+    OPEN = ("open", True, True, False, False, False, False)
+    READ_CLOSED = ("read-closed", True, False, False, False, False, False)
+    HALF_CLOSING = ("half-closing", True, True, True, False, False, False)
+    READ_CLOSED_HALF_CLOSING = ("read-closed half-closing", True, False, True, False, False, False)
+    WRITE_CLOSED = ("write-closed", False, True, False, True, False, False)
+    DISCONNECTING = ("disconnecting", True, False, False, False, True, False)
+    DISCONNECTING_WRITE_CLOSED = (
+        "disconnecting write-closed",
+        False,
+        False,
+        False,
+        True,
+        True,
+        False,
+    )
+    CLOSING = ("closing", False, False, False, False, False, True)
+    ABORTING = ("aborting", False, False, False, False, False, True)
+    CLOSED = ("closed", False, False, False, False, False, True)
+
+    def __init__(
+        self,
+        label: str,
+        writeOpen: bool,
+        readOpen: bool,
+        shutdownPending: bool,
+        writeShutDown: bool,
+        disconnecting: bool,
+        closing: bool,
+    ) -> None:
+        self.label = label
+        self.writeOpen = writeOpen
+        self.readOpen = readOpen
+        self.shutdownPending = shutdownPending
+        self.writeShutDown = writeShutDown
+        self.disconnecting = disconnecting
+        self.closing = closing
+
+    def after(self, event: StreamEvent) -> StreamState | None:
+        """The state ``event`` moves this one to, or None if the event is refused here."""
+        return _TRANSITIONS.get((self, event))
+
+
+class StreamEvent(enum.Enum):
+    """What moves a stream connection from one `StreamState` to another."""
+
+    LOSE_CONNECTION = "loseConnection()"
+    LOSE_WRITE_CONNECTION = "loseWriteConnection()"
+    WRITE_SHUT_DOWN = "half-close done"  # Drained with a half-close pending: SHUT_WR sent.
+    READ_EOF = "peer EOF"  # The peer half-closed (or closed) its sending side.
+    CLOSE = "close"  # An error, or drained after loseConnection: connectionLost follows.
+    ABORT = "abortConnection()"
+    LOST = "connectionLost"
+
+
+def _transitions() -> dict[tuple[StreamState, StreamEvent], StreamState]:
+    """The table of the module docstring, as (state, event) -> new state."""
+    S, E = StreamState, StreamEvent
+    table = {
+        (S.OPEN, E.LOSE_WRITE_CONNECTION): S.HALF_CLOSING,
+        (S.READ_CLOSED, E.LOSE_WRITE_CONNECTION): S.READ_CLOSED_HALF_CLOSING,
+        (S.HALF_CLOSING, E.WRITE_SHUT_DOWN): S.WRITE_CLOSED,
+        (S.READ_CLOSED_HALF_CLOSING, E.WRITE_SHUT_DOWN): S.CLOSING,  # Both halves are done.
+        (S.OPEN, E.READ_EOF): S.READ_CLOSED,
+        (S.HALF_CLOSING, E.READ_EOF): S.READ_CLOSED_HALF_CLOSING,
+        (S.WRITE_CLOSED, E.READ_EOF): S.CLOSING,  # Both halves are done.
+        # Reading is paused while disconnecting, but asyncio may have seen the EOF already.
+        (S.DISCONNECTING, E.READ_EOF): S.DISCONNECTING,
+        (S.DISCONNECTING_WRITE_CLOSED, E.READ_EOF): S.DISCONNECTING_WRITE_CLOSED,
+        (S.WRITE_CLOSED, E.LOSE_CONNECTION): S.DISCONNECTING_WRITE_CLOSED,
+        (S.ABORTING, E.CLOSE): S.ABORTING,
+    }
+    for state in S:
+        if not state.closing and state is not S.WRITE_CLOSED and not state.disconnecting:
+            table[state, E.LOSE_CONNECTION] = S.DISCONNECTING
+        if state not in (S.ABORTING, S.CLOSED):
+            table[state, E.CLOSE] = S.CLOSING
+            table[state, E.ABORT] = S.ABORTING
+        if state is not S.CLOSED:
+            table[state, E.LOST] = S.CLOSED
+    return table
+
+
+_TRANSITIONS = _transitions()
 
 
 class Consumer:
@@ -98,6 +242,7 @@ class StreamTransport(Consumer, Generic[AddressT]):
         reactor: The reactor the connection belongs to.
         connected: True until ``connectionLost``.
         disconnecting: True once ``loseConnection`` was called.
+        disconnected: True once ``connectionLost`` ran.
     """
 
     socket: Socket
@@ -107,16 +252,16 @@ class StreamTransport(Consumer, Generic[AddressT]):
     _peer: AddressT
 
     # The state a new connection starts in, as class attributes: a connection is made per
-    # accept, and each attribute set in __init__ costs time there.
+    # accept, and each attribute set in __init__ costs time there. Only _apply changes the
+    # first four, only _updateDirect the fifth.
+    _state = StreamState.OPEN
     connected = True
     disconnecting = False
-    _writeOpen = True  # write() accepts data: not write-shut-down, aborted or closed.
-    _paused = False  # pauseProducing() is in effect.
-    _readOpen = True  # Reading may (re)start: no EOF, no loseConnection, no abort.
-    _shutdownPending = False  # loseWriteConnection() waits for the buffer to drain.
-    _writeShutDown = False  # The sending half is shut down.
-    _aborting = False
-    _direct: bool  # write() may send at once (each transport has its own rule).
+    disconnected = False
+    # write() may send at once: what _updateDirect computes; each transport class sets the
+    # value it computes for a new connection.
+    _direct: bool
+    _paused = False  # pauseProducing() is in effect (reading waits for resumeProducing).
     _tlsClientDefault = False  # Which side is the TLS client of startTLS(normal=True).
 
     if TYPE_CHECKING:
@@ -166,8 +311,44 @@ class StreamTransport(Consumer, Generic[AddressT]):
         raise NotImplementedError
 
     def _pullProducerRegistered(self, producer: IProducer) -> None:
-        self._direct = False  # Writes wait for the drain, which asks for the next chunk.
+        self._updateDirect()  # Writes wait for the drain, which asks for the next chunk.
         producer.resumeProducing()  # type: ignore[attr-defined]
+
+    # -- the connection's state ----------------------------------------------------------------
+
+    def _apply(self, event: StreamEvent) -> bool:
+        """Move the connection's state on by ``event``; return False if the state refuses it.
+
+        The one place that changes `_state`, ``connected``, ``disconnected`` and
+        ``disconnecting`` (see the module docstring); `_direct` follows.
+        """
+        state = self._state
+        if event is StreamEvent.LOSE_CONNECTION and state is not StreamState.CLOSED:
+            self.disconnecting = True
+        new = _TRANSITIONS.get((state, event))
+        if new is None:
+            return False
+        self._state = new
+        if new is StreamState.CLOSED:
+            self.connected = False
+            self.disconnected = True
+        self._updateDirect()
+        return True
+
+    def _updateDirect(self) -> None:
+        """Recompute `_direct`, "write() may send at once"; the only code that assigns it.
+
+        Called at each change of the state, the producer, or what `_mayWriteNow` depends on.
+        """
+        self._direct = (
+            self._state.writeOpen
+            and (self.producer is None or self.streamingProducer)
+            and self._mayWriteNow()
+        )
+
+    def _mayWriteNow(self) -> bool:
+        """What the transport adds to `_updateDirect`'s rule (nothing, by default)."""
+        return True
 
     # -- closing -------------------------------------------------------------------------------
 

@@ -108,10 +108,10 @@ class UNIXConnection(SocketConnection[UNIXAddress]):
         Raises:
             OSError: ``fd`` is not an open descriptor.
         """
-        if not self._writeOpen:
+        if not self._state.writeOpen:
             return
         self._outgoingFds.append(os.dup(fd))
-        self._direct = False  # Writes must go through doWrite, which attaches the descriptors.
+        self._updateDirect()  # Writes must go through doWrite, which attaches the descriptors.
         if self._buffer.size:
             self._startWriting()
 
@@ -130,15 +130,13 @@ class UNIXConnection(SocketConnection[UNIXAddress]):
                     return ConnectionLost(e.strerror or str(e))
                 del fds[: len(batch)]
                 _closeAll(batch)
-            if not fds:  # Writing may send at once again (Connection's rule for _direct).
-                self._direct = self._writeOpen and (self.producer is None or self.streamingProducer)
+            if not fds:  # Writing may send at once again.
+                self._updateDirect()
         return super().doWrite()
 
-    def unregisterProducer(self) -> None:
-        """Detach the producer (see `Connection.unregisterProducer`)."""
-        super().unregisterProducer()
-        if self._outgoingFds:
-            self._direct = False
+    def _mayWriteNow(self) -> bool:
+        """Not while descriptors wait: doWrite attaches them to the bytes they go with."""
+        return not self._outgoingFds
 
     def connectionLost(self, reason: Failure) -> None:
         """Close the socket (dropping descriptors not sent yet) and tell the protocol."""
