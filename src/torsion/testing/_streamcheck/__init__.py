@@ -38,7 +38,7 @@ def checkStreamTransport(
     abort: bool = True,
     producers: bool = True,
     backPressure: bool = True,
-    writesAfterLoseConnection: bool = True,
+    writesAfterLoseConnection: bool | None = True,
     transferSize: int = 8 * MiB,
     bufferLimit: int = 4 * MiB,
     timeout: float = 30.0,
@@ -105,8 +105,9 @@ def checkStreamTransport(
         producers: The transport is an ``IConsumer`` (``registerProducer``...).
         backPressure: Its write buffer is bounded: a streaming producer is paused when the
             peer stops reading (an in-memory pump with an unbounded buffer is not).
-        writesAfterLoseConnection: Writes made after ``loseConnection`` in the same turn are
-            still sent (Twisted's TCP does; TLS drops them); when False either is accepted.
+        writesAfterLoseConnection: Whether writes made in the same turn after
+            ``loseConnection`` (or ``loseWriteConnection``) are still sent: True, they must be
+            (Twisted's TCP); False, they must be dropped (TLS); None, either is accepted.
         transferSize: Bytes each way for ``largeTransfer`` and ``pushProducer``.
         bufferLimit: The most a transport may buffer before pausing a producer.
         timeout: Seconds any one wait may take before the check fails as hung.

@@ -65,12 +65,14 @@ def _closeAndFinish(s: Scenario, closer: Peer) -> None:
 
 
 def ordering(run: Run) -> None:
-    """Many writes of varying sizes, both ways at once, arrive whole and in order."""
+    """Many writes of varying sizes (then 20,000 small ones), both ways at once, arrive whole
+    and in order."""
     s = run.scenario()
     s.start()
     sent: dict[str, bytes] = {}
     for seed, peer in enumerate((s.client, s.server)):
         chunks = [pattern(_SIZES[i % len(_SIZES)], seed + i) for i in range(60)]
+        chunks += [b"%06d" % i for i in range(20_000)]  # many small writes, buffered
         for chunk in chunks:
             _t(peer).write(chunk)
         sent[peer.name] = b"".join(chunks)
@@ -115,9 +117,9 @@ def writeSequence(run: Run) -> None:
         parts: list[Any] = [b"a", b"", b"bc", big, bytearray(b"de"), memoryview(b"fgh"), b"i"]
         _t(peer).writeSequence(parts)
         _t(peer).write(b"|")
-        _t(peer).writeSequence([b"%05d" % i for i in range(2000)])
+        _t(peer).writeSequence([b"%05d" % i for i in range(20_000)])
         _t(peer).writeSequence([])
-        sent[peer.name] = b"abc" + big + b"defghi|" + b"".join(b"%05d" % i for i in range(2000))
+        sent[peer.name] = b"abc" + big + b"defghi|" + b"".join(b"%05d" % i for i in range(20_000))
     s.waitFor(
         "the sequences to arrive",
         lambda: s.server.count >= len(sent["client"]) and s.client.count >= len(sent["server"]),
@@ -176,7 +178,7 @@ class _QuitOnData(Peer):
 class _CloseOnMade(Peer):
     """Writes a lot in connectionMade (before a TLS handshake, say) and closes at once."""
 
-    size = 2 * MiB
+    size = 4 * MiB
 
     def connectionMade(self) -> None:
         super().connectionMade()
@@ -185,24 +187,21 @@ class _CloseOnMade(Peer):
         t.write(b"!")
         t.loseConnection()
         t.write(b"late")
+        t.loseConnection()  # a second call changes nothing
 
 
 def loseConnectionDrains(run: Run) -> None:
     """Everything written before ``loseConnection`` reaches the peer, then ConnectionDone on
-    both sides; with ``writesAfterLoseConnection``, so do writes made in the same turn after
-    it (Twisted's TCP sends them; its TLS drops them). ``connectionLost`` never comes from
-    inside ``loseConnection``. Once from ``dataReceived`` on the server, once from
-    ``connectionMade`` on the client."""
+    both sides; writes made in the same turn after it are sent or dropped as
+    ``writesAfterLoseConnection`` says (Twisted's TCP sends them; its TLS drops them).
+    ``connectionLost`` never comes from inside ``loseConnection``. Once from ``dataReceived``
+    on the server, once from ``connectionMade`` on the client (before a TLS handshake)."""
     s = run.scenario(server=_QuitOnData)
     s.start()
     _t(s.client).write(b"quit")
     s.waitForLost()
     body = pattern(_QuitOnData.size, 3)
-    late = body + b"late"
-    if run.options.writesAfterLoseConnection or bytes(s.client.received) == late:
-        _expectData(s, s.client, late, "what was written around loseConnection")
-    else:
-        _expectData(s, s.client, body, "what was written before loseConnection")
+    _expectLate(s, s.client, body, "what was written around loseConnection")
     server: Any = s.server
     s.expect("lost" not in server.afterLose, "connectionLost was called inside loseConnection")
     s.finish()
@@ -213,12 +212,18 @@ def loseConnectionDrains(run: Run) -> None:
     s.start()
     s.waitForLost()
     body = pattern(_CloseOnMade.size, 4) + b"!"
-    if run.options.writesAfterLoseConnection or bytes(s.server.received) == body + b"late":
-        body += b"late"
-    _expectData(s, s.server, body, "what the client wrote in connectionMade")
+    _expectLate(s, s.server, body, "what the client wrote in connectionMade")
     s.finish()
     for peer in (s.server, s.client):
         s.expectReason(peer, ConnectionDone)
+
+
+def _expectLate(s: Scenario, peer: Peer, body: bytes, what: str) -> None:
+    """``body`` then ``late``, written after a close in the same turn, as the option says."""
+    late = s.options.writesAfterLoseConnection
+    if late is None:
+        late = bytes(peer.received) == body + b"late"
+    _expectData(s, peer, body + b"late" if late else body, what)
 
 
 def abort(run: Run) -> None:
@@ -246,7 +251,8 @@ def halfClose(run: Run) -> None:
     """``loseWriteConnection`` on a half-closeable client: the server receives everything
     written before it, then ``readConnectionLost``, and answers (256 KiB) and closes; the
     client gets ``writeConnectionLost``, still reads the whole answer, and both end with
-    ConnectionDone. A second ``loseWriteConnection`` does nothing."""
+    ConnectionDone. A second ``loseWriteConnection`` does nothing; a write in the same turn
+    after it is sent or dropped as ``writesAfterLoseConnection`` says."""
     answer = pattern(256 * KiB, 5)
     s = run.scenario(server=HalfCloseablePeer, client=HalfCloseablePeer)
 
@@ -260,8 +266,9 @@ def halfClose(run: Run) -> None:
     _t(s.client).write(request)
     _t(s.client).loseWriteConnection()
     _t(s.client).loseWriteConnection()
+    _t(s.client).write(b"late")
     s.waitForLost()
-    _expectData(s, s.server, request, "the request")
+    _expectLate(s, s.server, request, "the request")
     _expectData(s, s.client, answer, "the answer to a half-closed request")
     server, client = s.server.events, s.client.events
     s.expect(
@@ -280,7 +287,8 @@ def halfClose(run: Run) -> None:
 
 def halfCloseUnsupported(run: Run) -> None:
     """A peer without ``readConnectionLost`` sees the other side's half-close as the end:
-    it receives everything, then connectionLost(ConnectionDone); so does the half-closer."""
+    it receives everything, then connectionLost(ConnectionDone); so does the half-closer.
+    ``loseWriteConnection`` after the close does nothing."""
     s = run.scenario(server=Peer, client=HalfCloseablePeer)
     s.start()
     request = pattern(64 * KiB, 7)
@@ -292,6 +300,7 @@ def halfCloseUnsupported(run: Run) -> None:
     s.finish()
     for peer in (s.server, s.client):
         s.expectReason(peer, ConnectionDone)
+    _t(s.client).loseWriteConnection()  # after the close: nothing happens
 
 
 def pauseReading(run: Run) -> None:

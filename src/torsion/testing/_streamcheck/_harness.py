@@ -201,7 +201,7 @@ class Options:
     abort: bool
     producers: bool
     backPressure: bool
-    writesAfterLoseConnection: bool
+    writesAfterLoseConnection: bool | None
     transferSize: int
     bufferLimit: int
     timeout: float
