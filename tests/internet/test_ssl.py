@@ -1,8 +1,11 @@
-"""TLS over real TCP on every reactor: listenSSL/connectSSL, startTLS, failures, flow control."""
+"""TLS over real TCP on every reactor: listenSSL/connectSSL, startTLS, verification, failures.
+
+Data, closing, aborting, half-close and producers are checked by
+`torsion.testing.checkStreamTransport` in tests/testing/test_streamcheck.py.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import socket
 import ssl
 from typing import Any
@@ -51,54 +54,21 @@ def closeAll(reactor: Any, port: Any, *protocols: Any) -> list[Any]:
     return list(reasons)
 
 
-class Counting(Recorder):
-    """Hashes what it receives; ``enough`` fires once ``expect`` bytes arrived."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.count = 0
-        self.digest = hashlib.sha256()
-
-    def dataReceived(self, data: bytes) -> None:
-        self.count += len(data)
-        self.digest.update(data)
-        if self.count == self.expect:
-            self.enough.callback(b"")
-
-
-class EchoOnly(Recorder):
-    """Echoes without keeping what it received (for the large transfer)."""
-
-    def dataReceived(self, data: bytes) -> None:
-        assert self.transport is not None
-        self.transport.write(data)
-
-
-@pytest.mark.parametrize("size", [1, 16384, 100 * 1024, 50 * MB])
-def test_round_trip(reactor: Any, size: int) -> None:
-    """1 byte to 50 MB, echoed through TLS, come back intact; then a clean close."""
-    assert isinstance(reactor, IReactorSSL)
-    port, server, client = tlsPair(reactor, EchoOnly, Counting)
-    payload = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
-    client.expect = size
-    client.transport.write(payload)
-    runUntil(reactor, client.enough, limit=60)
-    assert client.count == size and client.digest.digest() == hashlib.sha256(payload).digest()
-    reasons = closeAll(reactor, port, client, server)
-    assert all(r.check(error.ConnectionDone) for r in reasons)
-    assert isinstance(client.transport, ISSLTransport)
-
-
 def test_client_creator_connect_ssl(reactor: Any) -> None:
+    """ClientCreator.connectSSL; the reactor is an IReactorSSL, the transport an ISSLTransport.
+    (Data, closing, aborting, half-close, producers: tests/testing/test_streamcheck.py.)"""
+    assert isinstance(reactor, IReactorSSL)
     server = Collecting(Echo)
     port = reactor.listenSSL(0, server, certs().serverOptions(), interface="127.0.0.1")
     creator = ClientCreator(reactor, Recorder)
     d = creator.connectSSL("127.0.0.1", port.getHost().port, certs().clientOptions("127.0.0.1"))
     client = runUntil(reactor, d)
+    assert isinstance(client.transport, ISSLTransport)
     client.expect = 3
     client.transport.write(b"abc")
     assert runUntil(reactor, client.enough) == b"abc"
-    closeAll(reactor, port, client, runUntil(reactor, server.first))
+    reasons = closeAll(reactor, port, client, runUntil(reactor, server.first))
+    assert all(r.check(error.ConnectionDone) for r in reasons)
 
 
 def test_connect_ssl_checks_the_host_it_connects_to(reactor: Any) -> None:
@@ -199,35 +169,6 @@ def test_handshake_that_never_completes_times_out(reactor: Any) -> None:
     runUntil(reactor, port.stopListening())
 
 
-def test_half_close(reactor: Any) -> None:
-    from tests.internet._tcphelpers import HalfCloseable
-
-    class Responder(HalfCloseable):
-        def readConnectionLost(self) -> None:
-            super().readConnectionLost()
-            assert self.transport is not None
-            self.transport.write(b"resp")
-            self.transport.loseConnection()
-
-    port, server, client = tlsPair(reactor, Responder, HalfCloseable)
-    client.transport.write(b"req")
-    client.transport.loseWriteConnection()
-    reasons = runUntil(reactor, gatherResults([client.lost, server.lost]))
-    assert all(r.check(error.ConnectionDone) for r in reasons)
-    assert server.received == b"req" and client.received == b"resp"
-    assert "readLost" in server.events and "writeLost" in client.events
-    runUntil(reactor, port.stopListening())
-
-
-def test_abort(reactor: Any) -> None:
-    port, server, client = tlsPair(reactor)
-    client.transport.abortConnection()
-    reasons = runUntil(reactor, gatherResults([client.lost, server.lost]))
-    assert reasons[0].check(error.ConnectionAborted)
-    assert reasons[1].check(error.ConnectionLost)
-    runUntil(reactor, port.stopListening())
-
-
 def test_mutual_tls_and_alpn(reactor: Any) -> None:
     serverOptions = certs().serverOptions(trustRoot=certs().ca, acceptableProtocols=[b"h2"])
     clientOptions = certs().clientOptions(
@@ -240,56 +181,6 @@ def test_mutual_tls_and_alpn(reactor: Any) -> None:
     assert server.transport.getPeerCertificate() == certs().client
     assert client.transport.negotiatedProtocol == b"h2"
     closeAll(reactor, port, client, server)
-
-
-class Streamer:
-    """A push producer writing ``total`` bytes in 64 KiB chunks, counting pauses."""
-
-    def __init__(self, transport: Any, total: int) -> None:
-        self.transport = transport
-        self.left = total
-        self.paused = False
-        self.pauses = 0
-        self.done: Deferred[None] = Deferred()
-
-    def pauseProducing(self) -> None:
-        self.paused = True
-        self.pauses += 1
-
-    def resumeProducing(self) -> None:
-        self.paused = False
-        self.produce()
-
-    def stopProducing(self) -> None:
-        self.left = 0
-
-    def produce(self) -> None:
-        for _ in range(1000):  # bounded; returns when paused or done
-            if self.paused or self.left <= 0:
-                break
-            chunk = min(self.left, 65536)
-            self.left -= chunk
-            self.transport.write(b"p" * chunk)
-        if self.left <= 0 and not self.done.called:
-            self.transport.unregisterProducer()
-            self.transport.loseConnection()
-            self.done.callback(None)
-
-
-def test_streaming_producer_through_tls(reactor: Any) -> None:
-    """A push producer is paused and resumed through TLS; close waits for unregister."""
-    port, server, client = tlsPair(reactor, Counting, Recorder)
-    total = 8 * MB
-    server.expect = total
-    streamer = Streamer(client.transport, total)
-    client.transport.registerProducer(streamer, True)
-    streamer.produce()
-    runUntil(reactor, streamer.done, limit=30)
-    runUntil(reactor, server.enough, limit=30)
-    assert streamer.pauses > 0
-    reasons = runUntil(reactor, gatherResults([client.lost, server.lost]))
-    assert all(r.check(error.ConnectionDone) for r in reasons)
-    runUntil(reactor, port.stopListening())
 
 
 def test_tls_factory_over_tcp_endpointless(reactor: Any) -> None:

@@ -1,4 +1,8 @@
-"""UNIX stream sockets on every reactor: lifecycle, addresses, closing, flow control, connecting."""
+"""UNIX stream sockets on every reactor: addresses, paths, PID locks, listening, connecting.
+
+Data, closing, aborting, half-close and producers are checked by
+`torsion.testing.checkStreamTransport` in tests/testing/test_streamcheck.py.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +19,7 @@ from tests.internet._tcphelpers import (
     Client,
     Collecting,
     Echo,
-    HalfCloseable,
-    PushProducer,
     Recorder,
-    RespondOnHalfClose,
     runUntil,
 )
 from tests.internet._unixhelpers import (
@@ -64,55 +65,6 @@ def test_lifecycle_and_addresses(reactor: Any, sockdir: str) -> None:
     assert client.events == server.events == ["made", "data", "lost"]
     runUntil(reactor, port.stopListening())
     assert os.listdir(sockdir) == []
-
-
-def test_four_megabyte_round_trip(reactor: Any, sockdir: str) -> None:
-    """4 MiB written at once (and as a sequence) comes back whole and in order."""
-    port, server, client = connectPair(reactor, os.path.join(sockdir, "s"), Echo)
-    payload = bytes(range(256)) * (2 * MiB // 256)
-    client.expect = 2 * len(payload)
-    client.transport.write(payload)
-    client.transport.writeSequence([payload[:7], payload[7:]])
-    assert runUntil(reactor, client.enough) == payload * 2
-    close(reactor, port, client, server)
-
-
-def test_half_close(reactor: Any, sockdir: str) -> None:
-    """The client half-closes after a request; the server answers and closes."""
-    port, server, client = connectPair(
-        reactor, os.path.join(sockdir, "s"), RespondOnHalfClose, HalfCloseable
-    )
-    client.transport.write(b"req")
-    client.transport.loseWriteConnection()
-    reasons = runUntil(reactor, gatherResults([client.lost, server.lost]))
-    assert all(r.check(error.ConnectionDone) for r in reasons)
-    assert bytes(server.received) == b"req" and bytes(client.received) == b"resp"
-    assert server.events == ["made", "data", "readLost", "lost"]
-    assert client.events == ["made", "writeLost", "data", "readLost", "lost"]
-    runUntil(reactor, port.stopListening())
-
-
-def test_streaming_producer(reactor: Any, sockdir: str) -> None:
-    """A push producer is paused above the high-water mark and resumed once drained."""
-    port, server, client = connectPair(reactor, os.path.join(sockdir, "s"))
-    total = 4 * MiB
-    producer = PushProducer(server.transport, total)
-    server.transport.registerProducer(producer, True)
-    producer.resumeProducing()
-    assert producer.log[:2] == ["resume", "pause"]
-    runUntil(reactor, client.lost)
-    assert len(client.received) == total and producer.log.count("resume") >= 2
-    runUntil(reactor, port.stopListening())
-
-
-def test_abort(reactor: Any, sockdir: str) -> None:
-    """abortConnection drops the buffer: ConnectionAborted here, a closed connection there."""
-    port, server, client = connectPair(reactor, os.path.join(sockdir, "s"))
-    client.transport.write(b"x" * MiB)
-    client.transport.abortConnection()
-    assert runUntil(reactor, client.lost).check(error.ConnectionAborted)
-    assert runUntil(reactor, server.lost).check(error.ConnectionClosed)
-    runUntil(reactor, port.stopListening())
 
 
 def test_restart_on_the_same_path(reactor: Any, sockdir: str) -> None:

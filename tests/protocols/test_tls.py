@@ -1,4 +1,8 @@
-"""The TLS layer without sockets: two TLSMemoryBIOProtocols joined by an in-memory pump."""
+"""The TLS layer without sockets: two TLSMemoryBIOProtocols joined by an in-memory pump.
+
+The stream behaviour over such a pump (data, closing, half-close, producers) is checked by
+`torsion.testing.checkStreamTransport` in tests/testing/test_streamcheck.py.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.internet._tcphelpers import HalfCloseable, Recorder
+from tests.internet._tcphelpers import Recorder
 from tests.internet._tlshelpers import certs
 from torsion.internet import error
 from torsion.internet.address import IPv4Address
@@ -92,28 +96,6 @@ def test_bytes_split_anywhere_give_the_same_plaintext() -> None:
     assert bytes(pair.client.received) == payload
 
 
-def test_writes_before_handshake_then_close_arrive_in_order() -> None:
-    """Written in connectionMade and closed before the handshake: all arrives, then a clean end."""
-
-    class Eager(Recorder):
-        def connectionMade(self) -> None:
-            super().connectionMade()
-            assert self.transport is not None
-            self.transport.write(b"a" * 100000)
-            self.transport.write(b"b")
-            self.transport.loseConnection()
-            self.transport.loseConnection()
-            self.transport.write(b"late")
-
-    pair = Pair(clientProtocol=Eager)
-    pair.pump.flush()
-    assert bytes(pair.server.received) == b"a" * 100000 + b"b"
-    assert pair.server.reason.check(error.ConnectionDone)
-    assert pair.client.reason.check(error.ConnectionDone)
-    assert pair.server.events == ["made", "data", "lost"]
-    assert pair.client.events == ["made", "lost"]
-
-
 def test_close_notify_both_ways() -> None:
     """loseConnection sends close_notify; the peer answers; both see ConnectionDone."""
     pair = Pair()
@@ -149,38 +131,6 @@ def test_trailing_data_after_close_notify_is_dropped() -> None:
     assert pair.server.received == b""
     pair.pump.flush()
     assert pair.server.reason.check(error.ConnectionDone)
-
-
-def test_half_close() -> None:
-    """loseWriteConnection sends close_notify; a half-closeable peer answers, then closes."""
-
-    class Responder(HalfCloseable):
-        def readConnectionLost(self) -> None:
-            super().readConnectionLost()
-            assert self.transport is not None
-            self.transport.write(b"resp")
-            self.transport.loseConnection()
-
-    pair = Pair(serverProtocol=Responder, clientProtocol=HalfCloseable)
-    pair.client.transport.write(b"req")
-    pair.client.transport.loseWriteConnection()
-    pair.client.transport.write(b"ignored")
-    pair.pump.flush()
-    assert bytes(pair.server.received) == b"req"
-    assert bytes(pair.client.received) == b"resp"
-    assert pair.server.events == ["made", "data", "readLost", "lost"]
-    assert pair.client.events == ["made", "writeLost", "data", "lost"]
-    assert pair.client.reason.check(error.ConnectionDone)
-    assert pair.server.reason.check(error.ConnectionDone)
-
-
-def test_close_notify_closes_a_protocol_without_half_close() -> None:
-    """A protocol without half-close support is closed by the peer's close_notify."""
-    pair = Pair(clientProtocol=HalfCloseable)
-    pair.client.transport.loseWriteConnection()
-    pair.pump.flush()
-    assert pair.server.reason.check(error.ConnectionDone)
-    assert pair.client.events == ["made", "writeLost", "lost"]
 
 
 def test_handshake_timeout() -> None:
@@ -359,23 +309,6 @@ def test_streaming_producer_paused_until_handshake_and_close_waits() -> None:
     assert pair.server.received == b"earlymore"
     # mypy keeps the narrowing to None from the assert above across flush().
     assert pair.server.reason.check(error.ConnectionDone)  # type: ignore[attr-defined]
-
-
-def test_producer_on_a_closed_connection_is_stopped() -> None:
-    pair = Pair()
-    pair.client.transport.abortConnection()
-    pair.pump.flush()
-    producer = Producer()
-    pair.client.transport.registerProducer(producer, True)
-    assert producer.calls == ["stop"]
-
-
-def test_write_type_checked() -> None:
-    pair = Pair()
-    with pytest.raises(TypeError):
-        pair.client.transport.write("text")
-    with pytest.raises(TypeError):
-        pair.client.transport.writeSequence([b"a", "b"])
 
 
 def test_start_tls_over_a_fake_transport() -> None:

@@ -4,6 +4,10 @@
   `globalReactor`: the reactors a test can run on, by the names ``--torsion-reactor`` takes.
 * `runUntilFired` runs a reactor until a Deferred (or coroutine) fires; `runUntilStopped` runs
   one until the test stops it. Both fail a hung test after a timeout instead of hanging.
+* `checkStreamTransport` runs a conformance suite (ordering, large transfers, closing,
+  aborting, half-close, producers, back-pressure) against any stream transport, given a maker
+  that connects two protocols over it and a driver (`ReactorDriver`, `PumpDriver`) that moves
+  their bytes.
 * `cleanReactor` / `assertReactorClean`: the dirty-reactor check (pending timed calls, open
   ports and connections, busy pool threads) that trial's `TestCase` and the pytest plugin
   run after each test, raising `DirtyReactorAggregateError`.
@@ -40,14 +44,28 @@ from torsion.testing._running import (
     runUntilStopped,
     setDefaultTimeout,
 )
+from torsion.testing._streamcheck import (
+    STREAM_CHECKS,
+    PumpDriver,
+    ReactorDriver,
+    StreamDriver,
+    StreamMaker,
+    checkStreamTransport,
+)
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "REACTORS",
+    "STREAM_CHECKS",
     "DirtyReactorAggregateError",
+    "PumpDriver",
+    "ReactorDriver",
     "ReactorUnavailable",
+    "StreamDriver",
+    "StreamMaker",
     "assertReactorClean",
     "availableReactors",
+    "checkStreamTransport",
     "cleanReactor",
     "defaultReactorName",
     "getDefaultTimeout",
