@@ -15,8 +15,7 @@ from torsion.python.failure import Failure
 from torsion.testing._running import runUntilFired
 
 if TYPE_CHECKING:
-    from torsion.internet.interfaces import IFullReactor
-    from torsion.internet.interfaces import IProtocol
+    from torsion.internet.interfaces import IFullReactor, IProtocol
 
 __all__ = [
     "PumpDriver",
