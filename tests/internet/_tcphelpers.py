@@ -90,45 +90,6 @@ class HalfCloseable(Recorder):
         self.events.append("writeLost")
 
 
-class RespondOnHalfClose(HalfCloseable):
-    """Answers b"resp" and closes when the peer half-closes."""
-
-    def readConnectionLost(self) -> None:
-        super().readConnectionLost()
-        assert self.transport is not None
-        self.transport.write(b"resp")
-        self.transport.loseConnection()
-
-
-class PushProducer:
-    """Writes 16 KiB chunks until paused; stops after ``total`` bytes and unregisters."""
-
-    def __init__(self, transport: Any, total: int) -> None:
-        self.transport = transport
-        self.remaining = total
-        self.paused = False
-        self.log: list[str] = []
-        self.done: Deferred[None] = Deferred()
-
-    def resumeProducing(self) -> None:
-        self.log.append("resume")
-        self.paused = False
-        while not self.paused and self.remaining:
-            self.remaining -= 16 * 1024
-            self.transport.write(b"s" * 16 * 1024)
-        if not self.remaining and not self.done.called:
-            self.transport.unregisterProducer()
-            self.transport.loseConnection()
-            self.done.callback(None)
-
-    def pauseProducing(self) -> None:
-        self.log.append("pause")
-        self.paused = True
-
-    def stopProducing(self) -> None:
-        self.log.append("stop")
-
-
 class Collecting(protocol.ServerFactory):
     """A server factory that keeps the protocols it builds and fires when the first is built."""
 

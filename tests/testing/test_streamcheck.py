@@ -187,7 +187,7 @@ def test_stdio_over_pipes(reactor: Any) -> None:
 @pytest.mark.reactors("epoll")
 def test_stdio_pull_producer_then_lose_connection(reactor: Any) -> None:
     try:
-        checkStreamTransport(stdioMaker(reactor), only=["pullProducer"], timeout=2)
+        checkStreamTransport(stdioMaker(reactor), only=["pullProducer"], timeout=1)
     finally:
         cleanReactor(reactor)  # what the stalled connection left behind
 
@@ -341,6 +341,66 @@ def test_process_pipes(reactor: Any, sockdir: str, side: str) -> None:
 def test_process_pull_producer_then_lose_connection(reactor: Any, sockdir: str) -> None:
     maker = processMaker(reactor, sockdir, "server")
     try:
-        checkStreamTransport(maker, only=["pullProducer"], timeout=2)
+        checkStreamTransport(maker, only=["pullProducer"], timeout=1)
     finally:
         cleanReactor(reactor)  # what the stalled connection left behind
+
+
+# -- the suite itself ---------------------------------------------------------------------
+
+
+def _iosimMaker(server: Any, client: Any) -> PumpDriver:
+    return PumpDriver(
+        connect(server, FakeTransport(server, True), client, FakeTransport(client, False))
+    )
+
+
+def test_a_missing_capability_fails_its_check_by_name() -> None:
+    """iosim simulates no half-close: claiming it fails halfClose, named, with both states."""
+    with pytest.raises(AssertionError) as info:
+        checkStreamTransport(_iosimMaker, only=["ordering", "halfClose"])
+    message = str(info.value)
+    assert message.startswith("checkStreamTransport: 1 of 2 checks failed:\n[halfClose] ")
+    assert "nothing moves any more" in message and "server: events ['made'" in message
+    assert "[ordering]" not in message
+
+
+class _TwiceLost(FakeTransport):
+    """A broken transport: tells its protocol the connection is lost twice."""
+
+    def reportDisconnect(self) -> None:
+        if not self.connected:
+            return
+        super().reportDisconnect()
+        self.protocol.connectionLost(Failure(self.disconnectReason))
+
+
+def test_connection_lost_twice_is_caught() -> None:
+    def maker(server: Any, client: Any) -> PumpDriver:
+        return PumpDriver(
+            connect(server, FakeTransport(server, True), client, _TwiceLost(client, False))
+        )
+
+    with pytest.raises(AssertionError, match=r"\[ordering\].*client: connectionLost called 2"):
+        checkStreamTransport(maker, only=["ordering"])
+
+
+def test_capabilities_only_and_skip_choose_the_checks() -> None:
+    ran = checkStreamTransport(
+        _iosimMaker,
+        halfClose=False,
+        producers=False,
+        writesAfterLoseConnection=False,
+        skip=["largeTransfer"],
+    )
+    assert ran == [
+        "ordering",
+        "writeSequence",
+        "writeTypes",
+        "loseConnectionDrains",
+        "pauseReading",
+        "abort",
+        "stopProducing",
+    ]
+    with pytest.raises(ValueError, match="unknown checks \\['nope'\\]"):
+        checkStreamTransport(_iosimMaker, only=["nope"])

@@ -242,18 +242,21 @@ class Scenario:
     def fail(self, message: str) -> CheckFailed:
         return CheckFailed(f"{message}\n  {self.server.state()}\n  {self.client.state()}")
 
-    def waitFor(self, what: str, condition: Callable[[], bool]) -> None:
+    def waitFor(
+        self, what: str, condition: Callable[[], bool], timeout: float | None = None
+    ) -> None:
         """Drive the connection until ``condition()`` holds (checked after every event)."""
         __tracebackhide__ = True
         if condition():
             return
         assert self.driver is not None
+        seconds = self.options.timeout if timeout is None else timeout
         d: Deferred[None] = Deferred()
         self._waiters.append((condition, d))
         try:
-            self.driver.runUntil(d, self.options.timeout)
+            self.driver.runUntil(d, seconds)
         except DeferTimeoutError:
-            raise self.fail(f"still waiting for {what} after {self.options.timeout:g} s") from None
+            raise self.fail(f"still waiting for {what} after {seconds:g} s") from None
         except CheckFailed:
             raise
         except Exception as e:
@@ -281,8 +284,12 @@ class Scenario:
         for peer in (self.server, self.client):
             peer.reset()
 
-    def waitForLost(self) -> None:
-        self.waitFor("connectionLost on both sides", lambda: self.server.lost and self.client.lost)
+    def waitForLost(self, timeout: float | None = None) -> None:
+        self.waitFor(
+            "connectionLost on both sides",
+            lambda: self.server.lost and self.client.lost,
+            timeout,
+        )
 
     def finish(self) -> None:
         """Wait for both ``connectionLost``, release the driver, check both lifecycles."""
@@ -321,7 +328,7 @@ class Scenario:
                 pass
         try:
             if self.driver is not None:
-                self.waitForLost()
+                self.waitForLost(min(self.options.timeout, 5.0))
         except Exception:
             pass
         try:
