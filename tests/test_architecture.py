@@ -81,13 +81,6 @@ def _allowedLazy() -> set[tuple[str, str]]:
     return set(re.findall(r"^- `([\w.]+)` → `([\w.]+)`", section, re.MULTILINE))
 
 
-def _knownCycleEdges() -> set[tuple[str, str]]:
-    """The edges of the cycle the page lists as a known exception (both directions)."""
-    section = PAGE.read_text().split("### Known exception, to be removed", 1)[1].split("\n#", 1)[0]
-    pairs = re.findall(r"^- `([\w.]+)` ⇄ `([\w.]+)`", section, re.MULTILINE)
-    return {edge for a, b in pairs for edge in ((a, b), (b, a))}
-
-
 def _matches(pattern: str, name: str) -> bool:
     if pattern.endswith(".*"):
         return name.startswith(pattern[:-1]) or name == pattern[:-2]
@@ -96,12 +89,6 @@ def _matches(pattern: str, name: str) -> bool:
 
 MODULES = _scan()
 LAYERS = _layers()
-KNOWN = _knownCycleEdges()
-
-
-def test_known_exception_still_exists() -> None:
-    gone = sorted((a, b) for a, b in KNOWN if b not in MODULES[a].eager)
-    assert not gone, f"remove the known exception from {PAGE.name}: {gone} no longer exist"
 
 
 def _layerOf(name: str) -> int | None:
@@ -126,8 +113,6 @@ def test_imports_point_down_the_layers() -> None:
     for module in MODULES.values():
         own = _layerOf(module.name)
         for target in module.eager:
-            if (module.name, target) in KNOWN:
-                continue
             theirs = _layerOf(target)
             if own is not None and theirs is not None and theirs > own:
                 upward.append(f"{module.name} ({LAYERS[own][0]}) -> {target} ({LAYERS[theirs][0]})")
@@ -144,8 +129,6 @@ def test_no_import_cycles() -> None:
         index[name] = low[name] = len(index)
         stack.append(name)
         for target in MODULES[name].eager:
-            if (name, target) in KNOWN:
-                continue
             if target not in index:
                 visit(target)
                 low[name] = min(low[name], low[target])

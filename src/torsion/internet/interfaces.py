@@ -12,21 +12,32 @@ be looser, as in Twisted's own ``callable: Callable[..., Any], *args: object``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from torsion.internet.defer import Deferred
-    from torsion.internet.protocol import (
+    from torsion.internet._protocol.base import (
         AbstractDatagramProtocol,
         ClientFactory,
         ConnectedDatagramProtocol,
         Factory,
     )
+    from torsion.internet.defer import Deferred
     from torsion.python.failure import Failure
     from torsion.python.threadpool import ThreadPool
 
-from torsion.internet._timeinterfaces import IDelayedCall, IReactorTime
+from torsion.internet._baseinterfaces import (
+    IAddress,
+    IConnector,
+    IConsumer,
+    IDelayedCall,
+    IProcessTransport,
+    IProducer,
+    IPullProducer,
+    IPushProducer,
+    IReactorTime,
+    ITransport,
+)
 
 __all__ = [
     "IAddress",
@@ -267,92 +278,6 @@ class IWriteDescriptor(IFileDescriptor, Protocol):
 
 
 @runtime_checkable
-class IAddress(Protocol):
-    """An address (`torsion.internet.address`): any value object describing an endpoint."""
-
-
-@runtime_checkable
-class IProducer(Protocol):
-    """Something that writes data to a consumer (`IConsumer`) and can be told to stop."""
-
-    def stopProducing(self) -> None:
-        """Stop producing for good: the consumer is going away."""
-        ...
-
-
-@runtime_checkable
-class IPushProducer(IProducer, Protocol):
-    """A producer that writes on its own (``streaming=True``) until it is paused."""
-
-    def pauseProducing(self) -> None:
-        """Stop writing until `resumeProducing` is called (the consumer's buffer is full)."""
-        ...
-
-    def resumeProducing(self) -> None:
-        """Start writing again after `pauseProducing`."""
-        ...
-
-
-@runtime_checkable
-class IPullProducer(IProducer, Protocol):
-    """A producer that writes one chunk each time it is asked (``streaming=False``)."""
-
-    def resumeProducing(self) -> None:
-        """Write the next chunk to the consumer."""
-        ...
-
-
-@runtime_checkable
-class IConsumer(Protocol):
-    """Something that data is written to, and that can push back on a producer."""
-
-    def registerProducer(self, producer: IProducer, streaming: bool) -> None:
-        """Attach a producer: push (``streaming=True``) or pull (``streaming=False``).
-
-        Raises:
-            RuntimeError: A producer is already registered.
-        """
-        ...
-
-    def unregisterProducer(self) -> None:
-        """Detach the registered producer."""
-        ...
-
-    def write(self, data: bytes) -> None:
-        """Accept ``data`` for sending."""
-        ...
-
-
-@runtime_checkable
-class ITransport(Protocol):
-    """A connection's writing end, as the protocol sees it."""
-
-    def write(self, data: bytes) -> None:
-        """Send ``data`` (bytes only) eventually and in order; never blocks.
-
-        Raises:
-            TypeError: ``data`` is not bytes-like (for example a ``str``).
-        """
-        ...
-
-    def writeSequence(self, data: Iterable[bytes]) -> None:
-        """Send each of ``data`` in turn, as `write` would."""
-        ...
-
-    def loseConnection(self) -> None:
-        """Close once everything written so far (and until the close) has been sent."""
-        ...
-
-    def getPeer(self) -> IAddress:
-        """Return the remote end's address."""
-        ...
-
-    def getHost(self) -> IAddress:
-        """Return the local end's address."""
-        ...
-
-
-@runtime_checkable
 class ITCPTransport(ITransport, Protocol):
     """A TCP connection: half-close, abort and socket options on top of `ITransport`."""
 
@@ -455,31 +380,6 @@ class IListeningPort(Protocol):
 
     def getHost(self) -> IAddress:
         """Return the address the port listens on (with the real port number)."""
-        ...
-
-
-@runtime_checkable
-class IConnector(Protocol):
-    """An outgoing connection attempt, as returned by ``connectTCP``."""
-
-    def stopConnecting(self) -> None:
-        """Abandon the attempt in progress (`UserError` to the factory).
-
-        Raises:
-            NotConnectingError: No attempt is in progress.
-        """
-        ...
-
-    def disconnect(self) -> None:
-        """Stop connecting, or close the connection once made."""
-        ...
-
-    def connect(self) -> None:
-        """Start a new attempt (for example to reconnect)."""
-        ...
-
-    def getDestination(self) -> IAddress:
-        """Return the address being connected to."""
         ...
 
 
@@ -883,45 +783,6 @@ class IReactorPluggableNameResolver(Protocol):
 
 
 # -- child processes ---------------------------------------------------------------------------
-
-
-@runtime_checkable
-class IProcessTransport(ITransport, Protocol):
-    """A child process as its protocol sees it (`torsion.internet.process.Process`).
-
-    Attributes:
-        pid: The child's process id; None once it has been reaped.
-    """
-
-    pid: int | None
-
-    def closeStdin(self) -> None:
-        """Close the child's stdin once what was written has been sent."""
-        ...
-
-    def closeStdout(self) -> None:
-        """Stop reading the child's stdout and close it."""
-        ...
-
-    def closeStderr(self) -> None:
-        """Stop reading the child's stderr and close it."""
-        ...
-
-    def closeChildFD(self, descriptor: int) -> None:
-        """Close the pipe to the child's file descriptor ``descriptor``."""
-        ...
-
-    def writeToChild(self, childFD: int, data: bytes) -> None:
-        """Write ``data`` to the pipe read by the child's descriptor ``childFD``."""
-        ...
-
-    def signalProcess(self, signalID: str | int) -> None:
-        """Send a signal (``"TERM"``, ``"KILL"``, ``"INT"``, ``"HUP"`` or a number).
-
-        Raises:
-            torsion.internet.error.ProcessExitedAlready: The child was already reaped.
-        """
-        ...
 
 
 @runtime_checkable

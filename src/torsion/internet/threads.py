@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any, ParamSpec, TypeVar, cast
 
-from torsion.internet._core.globalreactor import globalReactor
+from torsion.internet._globalreactor import globalReactor
 from torsion.internet.defer import Deferred, maybeDeferred
 from torsion.internet.interfaces import IReactorFromThreads, IReactorInThreads, IReactorThreads
 from torsion.python.failure import Failure

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 from torsion.internet import error
-from torsion.internet._core.globalreactor import globalReactor
+from torsion.internet._globalreactor import globalReactor
 from torsion.internet.interfaces import IAddress, IDelayedCall, IProducer, IReactorTime
 from torsion.internet.protocol import ClientFactory, Protocol
 from torsion.python.failure import Failure

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 from torsion.internet import error
-from torsion.internet._core.globalreactor import globalReactor
+from torsion.internet._globalreactor import globalReactor
 from torsion.internet._task.clock import deferLater
 from torsion.internet.address import IPv4Address
 from torsion.internet.defer import Deferred, succeed

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from torsion.internet import protocol
-from torsion.internet._core.globalreactor import globalReactor
+from torsion.internet._globalreactor import globalReactor
 from torsion.internet.interfaces import IAddress, IConnector, IReactorTCP
 from torsion.internet.protocol import Protocol
 from torsion.python.failure import Failure

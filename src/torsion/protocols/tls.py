@@ -53,7 +53,7 @@ import ssl
 from collections.abc import Iterable
 from typing import Any
 
-from torsion.internet._core.globalreactor import globalReactor
+from torsion.internet._globalreactor import globalReactor
 from torsion.internet._tls.certificates import Certificate
 from torsion.internet._tls.contexts import ContextFactory, connectionForTLS
 from torsion.internet.error import (

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import asyncio
     from collections.abc import Coroutine
 
-    from torsion.internet._timeinterfaces import IReactorTime
+    from torsion.internet._baseinterfaces import IReactorTime
 
 __all__ = [
     "AlreadyCalledError",

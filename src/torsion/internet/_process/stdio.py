@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import cast
 
-from torsion.internet._core.globalreactor import globalReactor
+from torsion.internet._globalreactor import globalReactor
 from torsion.internet._process.pipes import PipeReader, PipeWriter, ProcessAddress
 from torsion.internet.error import ConnectionDone
 from torsion.internet.interfaces import (

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar, cast
 
-from torsion.internet._core.globalreactor import globalReactor
+from torsion.internet._globalreactor import globalReactor
 from torsion.internet.defer import Deferred
 from torsion.internet.interfaces import IDelayedCall, IReactorTime
 from torsion.python.failure import Failure

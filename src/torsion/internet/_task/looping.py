@@ -6,7 +6,7 @@ from collections.abc import Callable, Coroutine
 from types import CoroutineType
 from typing import Any, ParamSpec, cast
 
-from torsion.internet._core.globalreactor import globalReactor
+from torsion.internet._globalreactor import globalReactor
 from torsion.internet.defer import Deferred
 from torsion.internet.interfaces import IDelayedCall, IReactorTime
 from torsion.python.failure import Failure

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Coroutine, Iterable
 from typing import Any, NoReturn, cast
 
-from torsion.internet._core.globalreactor import globalReactor
+from torsion.internet._globalreactor import globalReactor
 from torsion.internet.defer import Deferred, ensureDeferred
 from torsion.internet.error import ReactorNotRunning
 from torsion.internet.interfaces import IReactorCore

@@ -1,0 +1,1 @@
+"""Protocols and factories: the base classes users subclass, and `ClientCreator`."""
