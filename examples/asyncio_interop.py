@@ -11,7 +11,6 @@ import sys
 from typing import TypeVar
 
 from torsion.internet import asyncioreactor, defer, task
-from torsion.internet.address import IPv4Address
 from torsion.internet.protocol import Factory, Protocol
 
 T = TypeVar("T")
@@ -38,9 +37,7 @@ async def main() -> None:
 
     # A torsion server and an asyncio client (asyncio streams) on the same loop.
     port = reactor.listenTCP(0, Factory.forProtocol(Shouter), interface="127.0.0.1")
-    address = port.getHost()
-    assert isinstance(address, IPv4Address)
-    reader, writer = await asyncio.open_connection("127.0.0.1", address.port)
+    reader, writer = await asyncio.open_connection("127.0.0.1", port.getHost().port)
     writer.write(b"hello from asyncio\n")
     print("torsion server said:", (await reader.readline()).decode().strip())
     writer.close()

@@ -5,19 +5,12 @@ returns; it must close what it opened (the plugin fails a test that leaves ports
 connections behind, listing them). ``@pytest.mark.reactors`` runs it on every reactor.
 """
 
-from typing import Protocol
-
 import pytest
 from shouter import Collector, ShouterFactory
 
 from torsion.internet import protocol, task
-from torsion.internet.address import IPv4Address
 from torsion.internet.defer import Deferred
-from torsion.internet.interfaces import IReactorTCP, IReactorTime
-
-
-class TCPReactor(IReactorTCP, IReactorTime, Protocol):
-    """What these tests use of the ``reactor`` fixture."""
+from torsion.internet.interfaces import IFullReactor
 
 
 class Receiver(Collector):
@@ -40,12 +33,10 @@ class Receiver(Collector):
 
 
 @pytest.mark.reactors
-async def test_shoutsOverTCP(reactor: TCPReactor) -> None:
+async def test_shoutsOverTCP(reactor: IFullReactor) -> None:
     port = reactor.listenTCP(0, ShouterFactory(reactor), interface="127.0.0.1")
-    address = port.getHost()
-    assert isinstance(address, IPv4Address)
     creator = protocol.ClientCreator(reactor, Receiver, b"HELLO\r\nPING")
-    client = await creator.connectTCP("127.0.0.1", address.port)
+    client = await creator.connectTCP("127.0.0.1", port.getHost().port)
     client.transport.write(b"ping")
     assert await client.done == b"HELLO\r\nPING"
     client.transport.loseConnection()

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         ConnectedDatagramProtocol,
         Factory,
     )
+    from torsion.internet.address import IPv4Address, IPv6Address, UNIXAddress
     from torsion.internet.defer import Deferred
     from torsion.python.failure import Failure
     from torsion.python.threadpool import ThreadPool
@@ -88,12 +89,15 @@ __all__ = [
     "ISSLTransport",
     "IStreamClientEndpoint",
     "IStreamServerEndpoint",
+    "ITCPListeningPort",
     "ITCPTransport",
     "ITLSTransport",
     "ITransport",
+    "IUDPListeningPort",
     "IUDPTransport",
     "IUNIXDatagramConnectedTransport",
     "IUNIXDatagramTransport",
+    "IUNIXListeningPort",
     "IUNIXTransport",
     "IWriteDescriptor",
 ]
@@ -383,6 +387,31 @@ class IListeningPort(Protocol):
         ...
 
 
+@runtime_checkable
+class ITCPListeningPort(IListeningPort, Protocol):
+    """A listening TCP (or TLS) port: `IListeningPort` whose host is an IP address.
+
+    torsion's, not Twisted's: what ``listenTCP`` and ``listenSSL`` return, so that
+    ``port.getHost().port`` type-checks.
+    """
+
+    def getHost(self) -> IPv4Address | IPv6Address:
+        """Return the address listened on, with the real port number (also after port 0)."""
+        ...
+
+
+@runtime_checkable
+class IUNIXListeningPort(IListeningPort, Protocol):
+    """A listening UNIX socket: `IListeningPort` whose host is a `UNIXAddress`.
+
+    torsion's, not Twisted's: what ``listenUNIX`` returns.
+    """
+
+    def getHost(self) -> UNIXAddress:
+        """Return the address listened on."""
+        ...
+
+
 # -- reactor facets ----------------------------------------------------------------------------
 
 
@@ -395,7 +424,7 @@ class IReactorTCP(Protocol):
 
     def listenTCP(
         self, port: int, factory: Factory, backlog: int = 50, interface: str = ""
-    ) -> IListeningPort:
+    ) -> ITCPListeningPort:
         """Listen on ``port`` (0: any free one) of ``interface`` ("" : all IPv4 ones).
 
         Raises:
@@ -484,7 +513,7 @@ class IReactorUNIX(Protocol):
         backlog: int = 50,
         mode: int = 0o666,
         wantPID: bool = False,
-    ) -> IListeningPort:
+    ) -> IUNIXListeningPort:
         """Listen on ``address``; the socket file gets permissions ``mode``.
 
         With ``wantPID``, ``address + ".lock"`` holds this process's PID while listening: a
@@ -558,7 +587,7 @@ class IUDPTransport(Protocol):
         """
         ...
 
-    def getHost(self) -> IAddress:
+    def getHost(self) -> IPv4Address | IPv6Address:
         """Return the local address (with the real port number)."""
         ...
 
@@ -614,6 +643,19 @@ class IMulticastTransport(IUDPTransport, Protocol):
 
 
 @runtime_checkable
+class IUDPListeningPort(IListeningPort, IUDPTransport, Protocol):
+    """A bound UDP port: both the `IListeningPort` and its protocol's `IUDPTransport`.
+
+    torsion's, not Twisted's: what ``listenUDP`` returns, so that ``port.getHost().port`` and
+    ``port.write(...)`` type-check.
+    """
+
+    def getHost(self) -> IPv4Address | IPv6Address:
+        """Return the address bound, with the real port number (also after port 0)."""
+        ...
+
+
+@runtime_checkable
 class IUNIXDatagramTransport(Protocol):
     """A listening UNIX datagram socket, as its protocol sees it."""
 
@@ -621,8 +663,8 @@ class IUNIXDatagramTransport(Protocol):
         """Send one datagram to the socket at path ``addr``."""
         ...
 
-    def getHost(self) -> IAddress:
-        """Return the local address (a `UNIXAddress`)."""
+    def getHost(self) -> UNIXAddress:
+        """Return the local address."""
         ...
 
 
@@ -634,8 +676,8 @@ class IUNIXDatagramConnectedTransport(Protocol):
         """Send one datagram to the peer."""
         ...
 
-    def getHost(self) -> IAddress:
-        """Return the local address (a `UNIXAddress`)."""
+    def getHost(self) -> UNIXAddress:
+        """Return the local address."""
         ...
 
     def getPeer(self) -> IAddress:
@@ -653,7 +695,7 @@ class IReactorUDP(Protocol):
         protocol: AbstractDatagramProtocol,
         interface: str = "",
         maxPacketSize: int = 8192,
-    ) -> IListeningPort:
+    ) -> IUDPListeningPort:
         """Bind ``port`` (0: any free one) of ``interface`` and deliver datagrams to ``protocol``.
 
         Raises:
@@ -856,7 +898,7 @@ class IReactorSSL(Protocol):
         contextFactory: Any,
         backlog: int = 50,
         interface: str = "",
-    ) -> IListeningPort:
+    ) -> ITCPListeningPort:
         """Listen on ``port`` for TLS connections, with ``contextFactory``'s settings."""
         ...
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Iterable
-from typing import Any, NoReturn, ParamSpec, Protocol
+from typing import Any, Generic, NoReturn, ParamSpec, Protocol, TypeVar
 
 from torsion.internet._task.clock import Clock
 from torsion.internet.address import IPv4Address, IPv6Address, UNIXAddress
@@ -30,6 +30,8 @@ __all__ = [
     "waitUntilAllDisconnected",
 ]
 
+AddressT = TypeVar("AddressT")
+
 _P = ParamSpec("_P")
 
 #: One hook or trigger: what to call and its arguments.
@@ -43,14 +45,14 @@ def _isIPv6(host: str) -> bool:
         return False
 
 
-class FakePort:
-    """An `IListeningPort` that listens on nothing.
+class FakePort(Generic[AddressT]):
+    """An `IListeningPort` that listens on nothing, "bound" to the address it is given.
 
     Attributes:
         listening: False once `stopListening` was called.
     """
 
-    def __init__(self, hostAddress: IAddress) -> None:
+    def __init__(self, hostAddress: AddressT) -> None:
         self._hostAddress = hostAddress
         self.listening = True
 
@@ -62,7 +64,7 @@ class FakePort:
         self.listening = False
         return succeed(None)
 
-    def getHost(self) -> IAddress:
+    def getHost(self) -> AddressT:
         """Return the address the port pretends to listen on."""
         return self._hostAddress
 
@@ -251,7 +253,7 @@ class MemoryReactor:
 
     def listenTCP(
         self, port: int, factory: Factory, backlog: int = 50, interface: str = ""
-    ) -> FakePort:
+    ) -> FakePort[IPv4Address | IPv6Address]:
         """Record the call in `tcpServers`; return a port on ``interface`` (or 0.0.0.0)."""
         self.tcpServers.append((port, factory, backlog, interface))
         if _isIPv6(interface):
@@ -279,7 +281,7 @@ class MemoryReactor:
         contextFactory: object,
         backlog: int = 50,
         interface: str = "",
-    ) -> FakePort:
+    ) -> FakePort[IPv4Address | IPv6Address]:
         """Record the call in `sslServers`; return a port on 0.0.0.0."""
         self.sslServers.append((port, factory, contextFactory, backlog, interface))
         return FakePort(IPv4Address("TCP", "0.0.0.0", port))
@@ -304,7 +306,7 @@ class MemoryReactor:
         backlog: int = 50,
         mode: int = 0o666,
         wantPID: bool = False,
-    ) -> FakePort:
+    ) -> FakePort[UNIXAddress]:
         """Record the call in `unixServers`; return a port on ``address``."""
         self.unixServers.append((address, factory, backlog, mode, wantPID))
         return FakePort(UNIXAddress(address))
@@ -322,7 +324,7 @@ class MemoryReactor:
 
     def listenUDP(
         self, port: int, protocol: object, interface: str = "", maxPacketSize: int = 8192
-    ) -> FakePort:
+    ) -> FakePort[IPv4Address | IPv6Address]:
         """Record the call in `udpServers` (not in Twisted's); return a UDP port."""
         self.udpServers.append((port, protocol, interface, maxPacketSize))
         if _isIPv6(interface):
@@ -400,7 +402,7 @@ class RaisingMemoryReactor:
 
     def listenTCP(
         self, port: int, factory: Factory, backlog: int = 50, interface: str = ""
-    ) -> FakePort:
+    ) -> FakePort[IPv4Address | IPv6Address]:
         """Raise ``listenException``."""
         self._raise(self._listenException)
 

@@ -26,9 +26,10 @@ from torsion.internet.interfaces import (
     IConnector,
     IFullReactor,
     IHostnameResolver,
-    IListeningPort,
     IProcessProtocol,
     IProcessTransport,
+    ITCPListeningPort,
+    IUNIXListeningPort,
 )
 from torsion.internet.protocol import (
     AbstractDatagramProtocol,
@@ -104,7 +105,7 @@ class PosixReactorBase(ReactorCore):
 
     def listenTCP(
         self, port: int, factory: Factory, backlog: int = 50, interface: str = ""
-    ) -> IListeningPort:
+    ) -> ITCPListeningPort:
         """Listen for TCP connections on ``port`` (0: any free port)."""
         p = self.tcpPortType(port, factory, backlog, interface, self)
         p.startListening()
@@ -132,7 +133,7 @@ class PosixReactorBase(ReactorCore):
         backlog: int = 50,
         mode: int = 0o666,
         wantPID: bool = False,
-    ) -> IListeningPort:
+    ) -> IUNIXListeningPort:
         """Listen on the UNIX socket ``address`` (see `torsion.internet.unix`)."""
         p = unix.Port(address, factory, backlog, mode, self, wantPID)
         p.startListening()
@@ -234,7 +235,7 @@ class PosixReactorBase(ReactorCore):
         contextFactory: Any,
         backlog: int = 50,
         interface: str = "",
-    ) -> IListeningPort:
+    ) -> ITCPListeningPort:
         """Listen for TLS connections on ``port``: `listenTCP` with a TLS layer on each."""
         return tlsports.listenSSL(self, port, factory, contextFactory, backlog, interface)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from torsion.internet.interfaces import IConnector, IListeningPort, IReactorTCPAndTime
+from torsion.internet.interfaces import IConnector, IReactorTCPAndTime, ITCPListeningPort
 from torsion.protocols.tls import TLSMemoryBIOFactory
 
 __all__ = ["connectSSL", "listenSSL"]
@@ -22,14 +22,14 @@ def listenSSL(
     contextFactory: Any,
     backlog: int = 50,
     interface: str = "",
-) -> IListeningPort:
+) -> ITCPListeningPort:
     """Listen on ``port`` of ``reactor``; each accepted connection is a TLS server.
 
     Raises:
         CannotListenError: The address could not be bound.
     """
     tlsFactory = TLSMemoryBIOFactory(contextFactory, False, factory, reactor)
-    listening: IListeningPort = reactor.listenTCP(port, tlsFactory, backlog, interface)
+    listening: ITCPListeningPort = reactor.listenTCP(port, tlsFactory, backlog, interface)
     return listening
 
 
