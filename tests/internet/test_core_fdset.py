@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from torsion.internet._core.loop import ReactorCore
 from torsion.internet.defer import Deferred
 from torsion.internet.error import ConnectionDone, ConnectionLost, DNSLookupError
+from torsion.internet.interfaces import IFullReactor
 from torsion.python.failure import Failure
 from torsion.testing import runUntilFired, runUntilStopped
 
@@ -65,7 +65,7 @@ def pair() -> Iterator[tuple[socket.socket, socket.socket]]:
     b.close()
 
 
-def test_doReadCalled(reactor: ReactorCore, pair: tuple[socket.socket, socket.socket]) -> None:
+def test_doReadCalled(reactor: IFullReactor, pair: tuple[socket.socket, socket.socket]) -> None:
     a, b = pair
     descriptor = Descriptor(a)
     reactor.addReader(descriptor)
@@ -80,7 +80,7 @@ def test_doReadCalled(reactor: ReactorCore, pair: tuple[socket.socket, socket.so
 
 
 def test_returnedReasonDisconnects(
-    reactor: ReactorCore, pair: tuple[socket.socket, socket.socket]
+    reactor: IFullReactor, pair: tuple[socket.socket, socket.socket]
 ) -> None:
     a, b = pair
     descriptor = Descriptor(a)
@@ -94,7 +94,7 @@ def test_returnedReasonDisconnects(
 
 
 def test_raisingDisconnectsWithThatException(
-    reactor: ReactorCore,
+    reactor: IFullReactor,
     pair: tuple[socket.socket, socket.socket],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -108,7 +108,7 @@ def test_raisingDisconnectsWithThatException(
     assert "doRead broke" in caplog.text
 
 
-def test_doWriteCalled(reactor: ReactorCore, pair: tuple[socket.socket, socket.socket]) -> None:
+def test_doWriteCalled(reactor: IFullReactor, pair: tuple[socket.socket, socket.socket]) -> None:
     a, _ = pair
     descriptor = Descriptor(a)
     reactor.addWriter(descriptor)
@@ -129,7 +129,7 @@ def test_doWriteCalled(reactor: ReactorCore, pair: tuple[socket.socket, socket.s
 
 
 def test_removeReaderStopsDoRead(
-    reactor: ReactorCore, pair: tuple[socket.socket, socket.socket]
+    reactor: IFullReactor, pair: tuple[socket.socket, socket.socket]
 ) -> None:
     a, b = pair
     descriptor = Descriptor(a)
@@ -141,7 +141,7 @@ def test_removeReaderStopsDoRead(
     assert descriptor.reads == []
 
 
-def test_removeAll(reactor: ReactorCore, pair: tuple[socket.socket, socket.socket]) -> None:
+def test_removeAll(reactor: IFullReactor, pair: tuple[socket.socket, socket.socket]) -> None:
     a, b = pair
     first, second = Descriptor(a), Descriptor(b)
     reactor.addReader(first)
@@ -154,7 +154,7 @@ def test_removeAll(reactor: ReactorCore, pair: tuple[socket.socket, socket.socke
 
 
 def test_shutdownDisconnectsEveryDescriptor(
-    reactor: ReactorCore, pair: tuple[socket.socket, socket.socket]
+    reactor: IFullReactor, pair: tuple[socket.socket, socket.socket]
 ) -> None:
     a, b = pair
     descriptors = [Descriptor(a), Descriptor(b)]
@@ -170,14 +170,14 @@ def _raising(reason: Failure) -> None:
     raise RuntimeError("bad connectionLost")
 
 
-def test_resolveLocalhost(reactor: ReactorCore) -> None:
+def test_resolveLocalhost(reactor: IFullReactor) -> None:
     assert runUntilFired(reactor, reactor.resolve("localhost")) == "127.0.0.1"
 
 
-def test_resolveAddressLiteral(reactor: ReactorCore) -> None:
+def test_resolveAddressLiteral(reactor: IFullReactor) -> None:
     assert runUntilFired(reactor, reactor.resolve("10.1.2.3")) == "10.1.2.3"
 
 
-def test_resolveFailure(reactor: ReactorCore) -> None:
+def test_resolveFailure(reactor: IFullReactor) -> None:
     with pytest.raises(DNSLookupError):
         runUntilFired(reactor, reactor.resolve("no-such-host.invalid"))

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from torsion.internet._core.loop import ReactorCore
 from torsion.internet.defer import Deferred
 from torsion.internet.error import ReactorAlreadyRunning, ReactorNotRunning
+from torsion.internet.interfaces import IFullReactor
 from torsion.testing import runUntilFired, runUntilStopped
 
 
-def test_stopBeforeRun(reactor: ReactorCore) -> None:
+def test_stopBeforeRun(reactor: IFullReactor) -> None:
     with pytest.raises(ReactorNotRunning):
         reactor.stop()
 
 
-def test_runAndStop(reactor: ReactorCore) -> None:
+def test_runAndStop(reactor: IFullReactor) -> None:
     seen: list[bool] = []
     reactor.callWhenRunning(lambda: seen.append(reactor.running))
     reactor.callWhenRunning(reactor.stop)
@@ -25,7 +25,7 @@ def test_runAndStop(reactor: ReactorCore) -> None:
     assert not reactor.running
 
 
-def test_stopTwice(reactor: ReactorCore) -> None:
+def test_stopTwice(reactor: IFullReactor) -> None:
     errors: list[type[BaseException]] = []
 
     def stopTwice() -> None:
@@ -40,7 +40,7 @@ def test_stopTwice(reactor: ReactorCore) -> None:
     assert errors == [ReactorNotRunning]
 
 
-def test_nestedRun(reactor: ReactorCore) -> None:
+def test_nestedRun(reactor: IFullReactor) -> None:
     errors: list[type[BaseException]] = []
 
     def nested() -> None:
@@ -55,7 +55,7 @@ def test_nestedRun(reactor: ReactorCore) -> None:
     assert errors == [ReactorAlreadyRunning]
 
 
-def test_callWhenRunningWhileRunningIsSynchronous(reactor: ReactorCore) -> None:
+def test_callWhenRunningWhileRunningIsSynchronous(reactor: IFullReactor) -> None:
     order: list[str] = []
 
     def outer() -> None:
@@ -68,7 +68,7 @@ def test_callWhenRunningWhileRunningIsSynchronous(reactor: ReactorCore) -> None:
     assert order == ["inner", "after"]
 
 
-def test_restart(reactor: ReactorCore) -> None:
+def test_restart(reactor: IFullReactor) -> None:
     """A stopped reactor runs again like the first time, firing startup triggers again."""
     events: list[str] = []
     reactor.addSystemEventTrigger("before", "startup", events.append, "before startup")
@@ -90,7 +90,7 @@ def test_restart(reactor: ReactorCore) -> None:
     ]
 
 
-def test_triggersOrder(reactor: ReactorCore) -> None:
+def test_triggersOrder(reactor: IFullReactor) -> None:
     """Shutdown runs before, during, after, and none of it inside stop()."""
     events: list[str] = []
     for phase in ("after", "during", "before"):
@@ -105,7 +105,7 @@ def test_triggersOrder(reactor: ReactorCore) -> None:
     assert events == ["stop returned", "before", "during", "after"]
 
 
-def test_beforeShutdownDeferredDelaysDuring(reactor: ReactorCore) -> None:
+def test_beforeShutdownDeferredDelaysDuring(reactor: IFullReactor) -> None:
     events: list[str] = []
     waiting: Deferred[None] = Deferred()
 
@@ -126,7 +126,7 @@ def test_beforeShutdownDeferredDelaysDuring(reactor: ReactorCore) -> None:
     assert events == ["before", "released", "during"]
 
 
-def test_removeTrigger(reactor: ReactorCore) -> None:
+def test_removeTrigger(reactor: IFullReactor) -> None:
     events: list[str] = []
     tid = reactor.addSystemEventTrigger("during", "shutdown", events.append, "removed")
     reactor.addSystemEventTrigger("during", "shutdown", events.append, "kept")
@@ -140,7 +140,7 @@ def test_removeTrigger(reactor: ReactorCore) -> None:
     assert events == ["kept"]
 
 
-def test_fireSystemEventCustom(reactor: ReactorCore) -> None:
+def test_fireSystemEventCustom(reactor: IFullReactor) -> None:
     events: list[str] = []
     reactor.addSystemEventTrigger("after", "persist", events.append, "after")
     reactor.addSystemEventTrigger("before", "persist", events.append, "before")
@@ -148,7 +148,7 @@ def test_fireSystemEventCustom(reactor: ReactorCore) -> None:
     assert events == ["before", "after"]
 
 
-def test_triggerExceptionLogged(reactor: ReactorCore, caplog: pytest.LogCaptureFixture) -> None:
+def test_triggerExceptionLogged(reactor: IFullReactor, caplog: pytest.LogCaptureFixture) -> None:
     events: list[str] = []
 
     def broken() -> None:
@@ -162,7 +162,7 @@ def test_triggerExceptionLogged(reactor: ReactorCore, caplog: pytest.LogCaptureF
     assert "ZeroDivisionError: trigger" in caplog.text
 
 
-def test_crashSkipsShutdownTriggers(reactor: ReactorCore) -> None:
+def test_crashSkipsShutdownTriggers(reactor: IFullReactor) -> None:
     events: list[str] = []
     reactor.addSystemEventTrigger("before", "shutdown", events.append, "shutdown")
     reactor.callWhenRunning(reactor.crash)
@@ -177,14 +177,14 @@ def test_crashSkipsShutdownTriggers(reactor: ReactorCore) -> None:
     assert events == ["shutdown"]
 
 
-def test_iterate(reactor: ReactorCore) -> None:
+def test_iterate(reactor: IFullReactor) -> None:
     calls: list[int] = []
     reactor.callLater(0, calls.append, 1)
     reactor.iterate()
     assert calls == [1]
 
 
-def test_runUntilFiredHelper(reactor: ReactorCore) -> None:
+def test_runUntilFiredHelper(reactor: IFullReactor) -> None:
     d: Deferred[int] = Deferred()
     reactor.callLater(0, d.callback, 7)
     assert runUntilFired(reactor, d) == 7

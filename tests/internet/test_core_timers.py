@@ -7,24 +7,24 @@ import time
 import pytest
 
 from torsion.internet._core import loop as _core
-from torsion.internet._core.loop import ReactorCore
+from torsion.internet._reactors.posixbase import PosixReactorBase  # every reactor's base
 from torsion.internet.error import AlreadyCalled, AlreadyCancelled
-from torsion.internet.interfaces import IReactorTime
+from torsion.internet.interfaces import IFullReactor, IReactorTime
 from torsion.testing import runUntilStopped
 
 
-def test_providesIReactorTime(reactor: ReactorCore) -> None:
+def test_providesIReactorTime(reactor: IFullReactor) -> None:
     assert isinstance(reactor, IReactorTime)
 
 
-def test_secondsIsMonotonic(reactor: ReactorCore) -> None:
+def test_secondsIsMonotonic(reactor: IFullReactor) -> None:
     before = time.monotonic()
     now = reactor.seconds()
     assert before <= now <= time.monotonic()
 
 
 def test_sameTimeRunsInSchedulingOrder(
-    reactor: ReactorCore, monkeypatch: pytest.MonkeyPatch
+    reactor: IFullReactor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     order: list[int] = []
     when = reactor.seconds()
@@ -37,7 +37,7 @@ def test_sameTimeRunsInSchedulingOrder(
     assert order == list(range(100))
 
 
-def test_dueOrder(reactor: ReactorCore) -> None:
+def test_dueOrder(reactor: IFullReactor) -> None:
     order: list[str] = []
     reactor.callLater(0.002, order.append, "late")
     reactor.callLater(0, order.append, "now")
@@ -50,7 +50,7 @@ def test_dueOrder(reactor: ReactorCore) -> None:
 # Watches the poller loop's doIteration; the asyncio reactors run asyncio's loop instead
 # (tests/internet/test_asyncio_reactor.py checks the same behaviour there).
 @pytest.mark.reactors("select", "poll", "epoll")
-def test_callLaterInsideTimedCallWaitsForNextIteration(reactor: ReactorCore) -> None:
+def test_callLaterInsideTimedCallWaitsForNextIteration(reactor: PosixReactorBase) -> None:
     """Twisted's order a, c, b: a call scheduled by a timed call waits an I/O pass."""
     order: list[str] = []
     iterations: list[int] = []
@@ -78,7 +78,7 @@ def test_callLaterInsideTimedCallWaitsForNextIteration(reactor: ReactorCore) -> 
     assert 2 in iterations
 
 
-def test_cancel(reactor: ReactorCore) -> None:
+def test_cancel(reactor: IFullReactor) -> None:
     ran: list[str] = []
     call = reactor.callLater(0, ran.append, "cancelled")
     assert call.active()
@@ -94,7 +94,7 @@ def test_cancel(reactor: ReactorCore) -> None:
         done.cancel()
 
 
-def test_getDelayedCalls(reactor: ReactorCore) -> None:
+def test_getDelayedCalls(reactor: IFullReactor) -> None:
     first = reactor.callLater(10, lambda: None)
     second = reactor.callLater(5, lambda: None)
     third = reactor.callLater(20, lambda: None)
@@ -105,7 +105,7 @@ def test_getDelayedCalls(reactor: ReactorCore) -> None:
     assert reactor.getDelayedCalls() == []
 
 
-def test_delayAndReset(reactor: ReactorCore) -> None:
+def test_delayAndReset(reactor: IFullReactor) -> None:
     order: list[str] = []
     moved = reactor.callLater(3600, order.append, "moved")
     reactor.callLater(0, order.append, "first")
@@ -116,7 +116,7 @@ def test_delayAndReset(reactor: ReactorCore) -> None:
 
 
 def test_exceptionLoggedAndLoopContinues(
-    reactor: ReactorCore, caplog: pytest.LogCaptureFixture
+    reactor: IFullReactor, caplog: pytest.LogCaptureFixture
 ) -> None:
     ran: list[str] = []
 
@@ -133,7 +133,7 @@ def test_exceptionLoggedAndLoopContinues(
     assert any(r.name.startswith("torsion") for r in caplog.records)
 
 
-def test_manyCancelledCalls(reactor: ReactorCore) -> None:
+def test_manyCancelledCalls(reactor: PosixReactorBase) -> None:
     calls = [reactor.callLater(1000 + i, lambda: None) for i in range(10_000)]
     for call in calls:
         call.cancel()
@@ -141,7 +141,7 @@ def test_manyCancelledCalls(reactor: ReactorCore) -> None:
     assert reactor.timeout() is None
 
 
-def test_negativeAndHugeDelays(reactor: ReactorCore) -> None:
+def test_negativeAndHugeDelays(reactor: PosixReactorBase) -> None:
     """callLater(-1) runs on the next pass, after calls already due; callLater(1e10) is fine."""
     order: list[str] = []
     reactor.callLater(0, order.append, "zero")

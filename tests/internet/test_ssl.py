@@ -17,7 +17,7 @@ from tests.internet._tlshelpers import certs
 from torsion.internet import error
 from torsion.internet._transports.stream import StreamTransport
 from torsion.internet.defer import Deferred, gatherResults
-from torsion.internet.interfaces import IReactorSSL, ISSLTransport, ITLSTransport
+from torsion.internet.interfaces import IFullReactor, IReactorSSL, ISSLTransport, ITLSTransport
 from torsion.internet.protocol import ClientCreator, Factory
 from torsion.internet.task import Clock
 from torsion.protocols.tls import TLSMemoryBIOFactory, TLSMemoryBIOProtocol
@@ -54,7 +54,7 @@ def closeAll(reactor: Any, port: Any, *protocols: Any) -> list[Any]:
     return list(reasons)
 
 
-def test_client_creator_connect_ssl(reactor: Any) -> None:
+def test_client_creator_connect_ssl(reactor: IFullReactor) -> None:
     """ClientCreator.connectSSL; the reactor is an IReactorSSL, the transport an ISSLTransport.
     (Data, closing, aborting, half-close, producers: tests/testing/test_streamcheck.py.)"""
     assert isinstance(reactor, IReactorSSL)

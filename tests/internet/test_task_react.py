@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -15,7 +15,11 @@ from torsion.internet.task import Clock, deferLater, react
 
 
 class FakeReactor(Clock):
-    """Just enough of a reactor for `react`: startup and shutdown triggers, run and stop."""
+    """Just enough of a reactor for `react`: startup and shutdown triggers, run and stop.
+
+    An `IReactorCore` (and, through `Clock`, an `IReactorTime`); the members react does not
+    use raise NotImplementedError.
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -55,6 +59,23 @@ class FakeReactor(Clock):
         for f, args in self.beforeShutdown:
             f(*args)
         self.running = False
+
+    # The rest of IReactorCore, which react does not use.
+
+    def resolve(self, name: str, timeout: Sequence[int] = (1, 3, 11, 45)) -> Deferred[str]:
+        raise NotImplementedError("not used by react")
+
+    def crash(self) -> None:
+        raise NotImplementedError("not used by react")
+
+    def iterate(self, delay: float = 0) -> None:
+        raise NotImplementedError("not used by react")
+
+    def fireSystemEvent(self, eventType: str) -> None:
+        raise NotImplementedError("not used by react")
+
+    def removeSystemEventTrigger(self, triggerID: Any) -> None:
+        raise NotImplementedError("not used by react")
 
 
 def exitCode(main: Callable[..., Any], *argv: object, reactor: FakeReactor) -> object:

@@ -9,8 +9,9 @@ import pytest
 
 from tests._subprocess import BOUND as HANG_BOUND
 from torsion.internet import threads
-from torsion.internet._core.loop import ReactorCore
+from torsion.internet._reactors.posixbase import PosixReactorBase  # every reactor's base
 from torsion.internet.defer import Deferred, gatherResults
+from torsion.internet.interfaces import IFullReactor
 from torsion.python.threadpool import ThreadPool
 from torsion.testing import runUntilFired
 
@@ -22,7 +23,7 @@ def _poolThreads() -> list[threading.Thread]:
 # Watches the poller loop's doIteration; the asyncio reactors run asyncio's loop instead
 # (tests/internet/test_asyncio_reactor.py checks the same behaviour there).
 @pytest.mark.reactors("select", "poll", "epoll")
-def test_callFromThreadWakesBlockedLoop(reactor: ReactorCore) -> None:
+def test_callFromThreadWakesBlockedLoop(reactor: PosixReactorBase) -> None:
     """The loop waits with no timer due for HANG_BOUND seconds; only the waker can end it."""
     started = threading.Event()
     result: Deferred[int] = Deferred()
@@ -49,7 +50,7 @@ def test_callFromThreadWakesBlockedLoop(reactor: ReactorCore) -> None:
     assert any(t is not None and t > HANG_BOUND / 2 for t in timeouts)
 
 
-def test_callFromThreadVolumeKeepsPerThreadOrder(reactor: ReactorCore) -> None:
+def test_callFromThreadVolumeKeepsPerThreadOrder(reactor: IFullReactor) -> None:
     perThread = 20_000
     seen: dict[int, list[int]] = {0: [], 1: [], 2: [], 3: []}
     done: Deferred[None] = Deferred()
@@ -79,7 +80,7 @@ def test_callFromThreadVolumeKeepsPerThreadOrder(reactor: ReactorCore) -> None:
 
 
 def test_callFromThreadExceptionLogged(
-    reactor: ReactorCore, caplog: pytest.LogCaptureFixture
+    reactor: IFullReactor, caplog: pytest.LogCaptureFixture
 ) -> None:
     def broken() -> None:
         raise ZeroDivisionError("from thread")
@@ -91,12 +92,12 @@ def test_callFromThreadExceptionLogged(
     assert "ZeroDivisionError: from thread" in caplog.text
 
 
-def test_deferToThreadPool(reactor: ReactorCore) -> None:
+def test_deferToThreadPool(reactor: IFullReactor) -> None:
     d = threads.deferToThreadPool(reactor, reactor.getThreadPool(), threading.get_ident)
     assert runUntilFired(reactor, d) != threading.get_ident()
 
 
-def test_deferToThreadFailure(reactor: ReactorCore, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_deferToThreadFailure(reactor: IFullReactor, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(threads, "globalReactor", lambda: reactor)
 
     def lookup() -> None:
@@ -108,13 +109,13 @@ def test_deferToThreadFailure(reactor: ReactorCore, monkeypatch: pytest.MonkeyPa
     assert any(entry.name == "lookup" for entry in info.traceback)
 
 
-def test_deferToThreadResult(reactor: ReactorCore, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_deferToThreadResult(reactor: IFullReactor, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(threads, "globalReactor", lambda: reactor)
     assert runUntilFired(reactor, threads.deferToThread(sum, [1, 2, 3])) == 6
 
 
 def test_callInThreadAndCallMultipleInThread(
-    reactor: ReactorCore, monkeypatch: pytest.MonkeyPatch
+    reactor: IFullReactor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(threads, "globalReactor", lambda: reactor)
     done: Deferred[list[str]] = Deferred()
@@ -129,7 +130,7 @@ def test_callInThreadAndCallMultipleInThread(
     assert runUntilFired(reactor, done) == ["one", "two"]
 
 
-def test_blockingCallFromThread(reactor: ReactorCore) -> None:
+def test_blockingCallFromThread(reactor: IFullReactor) -> None:
     def later() -> Deferred[str]:
         d: Deferred[str] = Deferred()
         reactor.callLater(0, d.callback, "later")
@@ -153,7 +154,7 @@ def test_blockingCallFromThread(reactor: ReactorCore) -> None:
     assert runUntilFired(reactor, d) == [threading.get_ident(), "later", "in reactor"]
 
 
-def test_blockingCallFromReactorThreadRaises(reactor: ReactorCore) -> None:
+def test_blockingCallFromReactorThreadRaises(reactor: IFullReactor) -> None:
     outcome: Deferred[str] = Deferred()
 
     def inReactor() -> None:
@@ -166,7 +167,7 @@ def test_blockingCallFromReactorThreadRaises(reactor: ReactorCore) -> None:
     assert "reactor thread" in runUntilFired(reactor, outcome)
 
 
-def test_suggestThreadPoolSizeCapsConcurrency(reactor: ReactorCore) -> None:
+def test_suggestThreadPoolSizeCapsConcurrency(reactor: IFullReactor) -> None:
     reactor.suggestThreadPoolSize(3)
     lock = threading.Lock()
     active = [0]
@@ -190,7 +191,7 @@ def test_suggestThreadPoolSizeCapsConcurrency(reactor: ReactorCore) -> None:
     assert peak[0] == 3
 
 
-def test_noPoolThreadAliveAfterRun(reactor: ReactorCore) -> None:
+def test_noPoolThreadAliveAfterRun(reactor: IFullReactor) -> None:
     started = threading.Event()
     jobs = [
         threads.deferToThreadPool(reactor, reactor.getThreadPool(), started.wait, HANG_BOUND)

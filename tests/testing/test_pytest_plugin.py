@@ -11,8 +11,8 @@ import select
 import pytest
 
 from torsion.internet import task
-from torsion.internet._core.loop import ReactorCore
 from torsion.internet.defer import Deferred
+from torsion.internet.interfaces import IFullReactor
 from torsion.internet.protocol import Factory
 from torsion.testing import (
     REACTORS,
@@ -336,11 +336,11 @@ def test_makeUnavailableReactor(monkeypatch: pytest.MonkeyPatch) -> None:
         makeReactor("poll")
 
 
-def test_runUntilFired(reactor: ReactorCore) -> None:
+def test_runUntilFired(reactor: IFullReactor) -> None:
     assert runUntilFired(reactor, task.deferLater(reactor, 0, lambda: 4)) == 4
 
 
-def test_runUntilFiredCoroutineAndFailure(reactor: ReactorCore) -> None:
+def test_runUntilFiredCoroutineAndFailure(reactor: IFullReactor) -> None:
     async def boom() -> None:
         await task.deferLater(reactor, 0, lambda: None)
         raise KeyError("x")
@@ -349,14 +349,14 @@ def test_runUntilFiredCoroutineAndFailure(reactor: ReactorCore) -> None:
         runUntilFired(reactor, boom())
 
 
-def test_runUntilFiredTimeout(reactor: ReactorCore) -> None:
+def test_runUntilFiredTimeout(reactor: IFullReactor) -> None:
     d: Deferred[None] = Deferred()
     with pytest.raises(Exception, match=r"Deferred still running after 0\.01 s"):
         runUntilFired(reactor, d, 0.01)
     assert d.called  # errbacked with the timeout, as trial does
 
 
-def test_runUntilFiredShutdown(reactor: ReactorCore) -> None:
+def test_runUntilFiredShutdown(reactor: IFullReactor) -> None:
     port = reactor.listenTCP(0, Factory(), interface="127.0.0.1")
     runUntilFired(reactor, port.stopListening())
     reactor.listenTCP(0, Factory(), interface="127.0.0.1")
@@ -364,7 +364,7 @@ def test_runUntilFiredShutdown(reactor: ReactorCore) -> None:
     assert reactor.getReaders() == []
 
 
-def test_runUntilStopped(reactor: ReactorCore) -> None:
+def test_runUntilStopped(reactor: IFullReactor) -> None:
     reactor.callLater(0, reactor.stop)
     runUntilStopped(reactor)
     with pytest.raises(Exception, match=r"still running after 0\.01 s"):
