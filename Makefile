@@ -17,7 +17,7 @@ $(VENV)/.bench: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks examples
 	$(VENV)/bin/ruff format --check src tests benchmarks examples
-	$(VENV)/bin/mypy --strict src examples
+	$(VENV)/bin/mypy --strict src tests examples
 
 test: lint
 	$(PY) -m pytest -q

@@ -7,9 +7,9 @@ import time
 import pytest
 
 from torsion.internet._core import loop as _core
-from torsion.internet._reactors.posixbase import PosixReactorBase  # every reactor's base
 from torsion.internet.error import AlreadyCalled, AlreadyCancelled
 from torsion.internet.interfaces import IFullReactor, IReactorTime
+from torsion.internet.posixbase import PosixReactorBase  # every reactor's base
 from torsion.testing import runUntilStopped
 
 

@@ -9,9 +9,9 @@ import pytest
 
 from tests._subprocess import BOUND as HANG_BOUND
 from torsion.internet import threads
-from torsion.internet._reactors.posixbase import PosixReactorBase  # every reactor's base
 from torsion.internet.defer import Deferred, gatherResults
 from torsion.internet.interfaces import IFullReactor
+from torsion.internet.posixbase import PosixReactorBase  # every reactor's base
 from torsion.python.threadpool import ThreadPool
 from torsion.testing import runUntilFired
 
