@@ -268,7 +268,8 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
             self._transportWrite(data)
         elif self._state.writeOpen and data:
             self._buffer.append(data)
-            self._updateDirect()
+            if self._direct:  # (A write over HANDOFF:) no longer, with bytes in _buffer.
+                self._updateDirect()
             if not self._full:
                 self._feed()
         else:
