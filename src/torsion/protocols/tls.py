@@ -134,6 +134,8 @@ class _State(enum.Enum):
         self.decrypts = not over and not receivedCloseNotify
         self.encrypts = not over and not sentCloseNotify
 
+    __hash__ = object.__hash__  # Identity, in C (Enum's own hash is slow Python).
+
     def after(self, event: _Event) -> _State | None:
         """The state ``event`` moves this one to, or None if the event is refused here."""
         return _TRANSITIONS.get((self, event))
@@ -147,6 +149,8 @@ class _Event(enum.Enum):
     CLOSE = "close"  # TLS given up without the alerts: an error, or closing mid-handshake.
     ABORT = "abortConnection()"
     LOST = "connectionLost"
+
+    __hash__ = object.__hash__
 
 
 def _transitions() -> dict[tuple[_State, _Event], _State]:

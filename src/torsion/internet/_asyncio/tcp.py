@@ -38,10 +38,16 @@ from torsion.internet._transports import tcp
 from torsion.internet._transports.buffer import HIGH_WATER, WriteBuffer
 from torsion.internet._transports.connection import asBytes
 from torsion.internet._transports.stream import (
+    ABORT,
+    CLOSE,
     LINGER_RESET,
+    LOSE_CONNECTION,
+    LOSE_WRITE_CONNECTION,
+    LOST,
+    READ_EOF,
+    WRITE_SHUT_DOWN,
     ClientMixin,
     ServerMixin,
-    StreamEvent,
     StreamTransport,
 )
 from torsion.internet._transports.tcpconnection import TCPAddress, TCPOptions, makeAddress
@@ -227,7 +233,7 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
         if self._held:
             self._release()
         writeShutDown = self._state.writeShutDown
-        self._apply(StreamEvent.READ_EOF)
+        self._apply(READ_EOF)
         protocol = self._protocol
         if not isinstance(protocol, IHalfCloseableProtocol):
             self._closeNow(ConnectionDone())
@@ -267,7 +273,8 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
             self._transportWrite(data)
         elif self._state.writeOpen and data:
             self._buffer.append(data)
-            self._updateDirect()
+            if self._direct:  # (A write over HANDOFF:) no longer, with bytes in _buffer.
+                self._updateDirect()
             if not self._full:
                 self._feed()
         else:
@@ -299,7 +306,7 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
         The close also waits for a registered producer to be unregistered. The protocol's
         ``connectionLost(ConnectionDone)`` follows from the loop, never from inside this call.
         """
-        if not self._apply(StreamEvent.LOSE_CONNECTION):
+        if not self._apply(LOSE_CONNECTION):
             return
         if self._transport is not None:
             self._transport.pause_reading()
@@ -310,7 +317,7 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
 
         The protocol's ``connectionLost(ConnectionAborted)`` follows from the loop.
         """
-        if not self._apply(StreamEvent.ABORT):
+        if not self._apply(ABORT):
             return
         self._stopIO(ConnectionAborted())
 
@@ -319,7 +326,7 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
 
         A half-closeable protocol then gets ``writeConnectionLost()``.
         """
-        if not self._apply(StreamEvent.LOSE_WRITE_CONNECTION):
+        if not self._apply(LOSE_WRITE_CONNECTION):
             return
         self._scheduleDrain()
 
@@ -438,13 +445,13 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
         if self._buffer.size or self._full or self.producer is not None or state.closing:
             return
         if state.disconnecting:
-            self._apply(StreamEvent.CLOSE)
+            self._apply(CLOSE)
             self._transport.close()  # connection_lost(None): ConnectionDone
         elif state.shutdownPending:
             self._shutDownWrite(self._transport)
 
     def _shutDownWrite(self, transport: asyncio.Transport) -> None:
-        self._apply(StreamEvent.WRITE_SHUT_DOWN)
+        self._apply(WRITE_SHUT_DOWN)
         try:
             transport.write_eof()
         except OSError as e:
@@ -462,7 +469,7 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
 
     def _closeSoon(self, reason: BaseException) -> None:
         """Stop all I/O now; ``connectionLost(reason)`` follows on a later loop pass."""
-        self._apply(StreamEvent.CLOSE)
+        self._apply(CLOSE)
         self._stopIO(reason)
 
     def _stopIO(self, reason: BaseException) -> None:
@@ -489,7 +496,7 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
             pass  # Already closed or reset: nothing left to reset.
 
     def _lost(self, reason: Failure) -> None:
-        self._apply(StreamEvent.LOST)
+        self._apply(LOST)
         self._buffer.clear()
         self.reactor._connections.discard(self)
         self._tellLost(reason)

@@ -37,9 +37,15 @@ from typing import TYPE_CHECKING, Any
 
 from torsion.internet._transports.buffer import WriteBuffer
 from torsion.internet._transports.stream import (
+    ABORT,
+    CLOSE,
     LINGER_RESET,
+    LOSE_CONNECTION,
+    LOSE_WRITE_CONNECTION,
+    LOST,
+    READ_EOF,
+    WRITE_SHUT_DOWN,
     AddressT,
-    StreamEvent,
     StreamTransport,
 )
 from torsion.internet.error import ConnectionAborted, ConnectionDone, ConnectionLost
@@ -168,7 +174,7 @@ class SocketConnection(StreamTransport[AddressT]):
         The reactor calls this after `doRead` or `doWrite` returned a reason (or raised), and at
         shutdown; `abortConnection` and failing ``connectionMade`` schedule it.
         """
-        if not self._apply(StreamEvent.LOST):
+        if not self._apply(LOST):
             return
         self._stopReading()
         self._stopWriting()
@@ -263,7 +269,7 @@ class SocketConnection(StreamTransport[AddressT]):
         The close also waits for a registered producer to be unregistered. The protocol's
         ``connectionLost(ConnectionDone)`` follows from the reactor, never from inside this call.
         """
-        if not self._apply(StreamEvent.LOSE_CONNECTION):
+        if not self._apply(LOSE_CONNECTION):
             return
         self._stopReading()
         self._startWriting()
@@ -273,7 +279,7 @@ class SocketConnection(StreamTransport[AddressT]):
 
         The protocol's ``connectionLost(ConnectionAborted)`` follows from the reactor.
         """
-        if not self._apply(StreamEvent.ABORT):
+        if not self._apply(ABORT):
             return
         self._buffer.clear()
         self._stopIO(ConnectionAborted())
@@ -283,12 +289,12 @@ class SocketConnection(StreamTransport[AddressT]):
 
         A half-closeable protocol then gets ``writeConnectionLost()``.
         """
-        if not self._apply(StreamEvent.LOSE_WRITE_CONNECTION):
+        if not self._apply(LOSE_WRITE_CONNECTION):
             return
         self._startWriting()
 
     def _shutDownWrite(self) -> BaseException | None:
-        self._apply(StreamEvent.WRITE_SHUT_DOWN)
+        self._apply(WRITE_SHUT_DOWN)
         try:
             self.socket.shutdown(socket.SHUT_WR)
         except OSError as e:
@@ -304,7 +310,7 @@ class SocketConnection(StreamTransport[AddressT]):
     def _readEOF(self) -> BaseException | None:
         """The peer will send nothing more: a half-close or, for most protocols, the end."""
         writeShutDown = self._state.writeShutDown
-        self._apply(StreamEvent.READ_EOF)
+        self._apply(READ_EOF)
         self._stopReading()
         protocol = self.protocol
         if not isinstance(protocol, IHalfCloseableProtocol):
@@ -364,7 +370,7 @@ class SocketConnection(StreamTransport[AddressT]):
 
     def _closeSoon(self, reason: BaseException) -> None:
         """Stop all I/O now and call `connectionLost` on the next reactor pass."""
-        self._apply(StreamEvent.CLOSE)
+        self._apply(CLOSE)
         self._stopIO(reason)
 
     def _stopIO(self, reason: BaseException) -> None:
