@@ -80,7 +80,6 @@ __all__ = [
     "IReactorThreads",
     "IReactorTime",
     "IReactorTimeAndFDSet",
-    "IReactorTimeAndThreads",
     "IReactorUDP",
     "IReactorUNIX",
     "IReactorUNIXDatagram",
@@ -962,11 +961,6 @@ class IHandshakeListener(Protocol):
 @runtime_checkable
 class IReactorTimeAndFDSet(IReactorTime, IReactorFDSet, Protocol):
     """torsion's, not Twisted's: a clock with descriptor sets, what a transport needs."""
-
-
-@runtime_checkable
-class IReactorTimeAndThreads(IReactorTime, IReactorThreads, Protocol):
-    """torsion's, not Twisted's: a clock with a thread pool, what a threaded lookup needs."""
 
 
 @runtime_checkable
