@@ -2,7 +2,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test run bench bench-echo lint clean
+.PHONY: test run bench bench-echo compat lint clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || python3 -m venv $(VENV)
@@ -15,9 +15,9 @@ $(VENV)/.bench: $(STAMP)
 	touch $(VENV)/.bench
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests benchmarks examples
-	$(VENV)/bin/ruff format --check src tests benchmarks examples
-	$(VENV)/bin/mypy --strict src tests examples
+	$(VENV)/bin/ruff check src tests benchmarks examples tools
+	$(VENV)/bin/ruff format --check src tests benchmarks examples tools
+	$(VENV)/bin/mypy --strict src tests examples tools
 
 test: lint
 	$(PY) -m pytest -q
@@ -33,6 +33,10 @@ bench: $(VENV)/.bench
 # Echo servers (torsion's reactors, Twisted, asyncio) under a compiled load client; needs gcc.
 bench-echo: $(VENV)/.bench
 	$(PY) benchmarks/echo/run.py $(ARGS)
+
+# Twisted's own test suite against torsion, compared with Twisted; writes docs/compatibility.md.
+compat: $(STAMP)
+	$(PY) tools/twisted_compat.py --compare --update-docs --json build/compat.json $(ARGS)
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The pieces of ``tools/twisted_compat.py``: Twisted's tests, rewritten, run and reported."""
