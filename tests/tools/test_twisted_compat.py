@@ -111,3 +111,5 @@ def test_report_rates_and_json() -> None:
         "message": "AssertionError: no",
     }
     assert document["torsion.test.test_x"]["tests"]["A.c"]["deliberate"] == "a safer default"
+    broken = ModuleRun("torsion.test.test_y", {"<collection>": "error"})
+    assert report.rows([broken], None, {})[0].status == "does not import"

@@ -79,10 +79,13 @@ def rows(
                 "bothPassed": len(both),
                 "deliberate": len(listed),
             }
+        status = run.status
+        if status == "ok" and "<collection>" in run.tests:
+            status = "does not import"
         result.append(
             Row(
                 run.module,
-                run.status,
+                status,
                 len(run.tests),
                 counts["passed"],
                 counts["failed"],
