@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import ParamSpec, Protocol, runtime_checkable
 
+from torsion.internet._interfacemeta import InterfaceMeta
+
 __all__ = [
     "IAddress",
     "IConnector",
@@ -29,7 +31,7 @@ _P = ParamSpec("_P")
 
 
 @runtime_checkable
-class IDelayedCall(Protocol):
+class IDelayedCall(Protocol, metaclass=InterfaceMeta):
     """A call scheduled to run later, which can still be cancelled or moved.
 
     Once the call has run or been cancelled it is inactive, and `cancel`, `delay` and `reset`
@@ -77,7 +79,7 @@ class IDelayedCall(Protocol):
 
 
 @runtime_checkable
-class IReactorTime(Protocol):
+class IReactorTime(Protocol, metaclass=InterfaceMeta):
     """A clock that can run calls later: the reactor, or `torsion.internet.task.Clock` in tests.
 
     Code that takes an `IReactorTime` instead of using the global reactor can be tested without
@@ -114,12 +116,12 @@ class IReactorTime(Protocol):
 
 
 @runtime_checkable
-class IAddress(Protocol):
+class IAddress(Protocol, metaclass=InterfaceMeta):
     """An address (`torsion.internet.address`): any value object describing an endpoint."""
 
 
 @runtime_checkable
-class IProducer(Protocol):
+class IProducer(Protocol, metaclass=InterfaceMeta):
     """Something that writes data to a consumer (`IConsumer`) and can be told to stop."""
 
     def stopProducing(self) -> None:
@@ -150,7 +152,7 @@ class IPullProducer(IProducer, Protocol):
 
 
 @runtime_checkable
-class IConsumer(Protocol):
+class IConsumer(Protocol, metaclass=InterfaceMeta):
     """Something that data is written to, and that can push back on a producer."""
 
     def registerProducer(self, producer: IProducer, streaming: bool) -> None:
@@ -171,7 +173,7 @@ class IConsumer(Protocol):
 
 
 @runtime_checkable
-class ITransport(Protocol):
+class ITransport(Protocol, metaclass=InterfaceMeta):
     """A connection's writing end, as the protocol sees it."""
 
     def write(self, data: bytes) -> None:
@@ -200,7 +202,7 @@ class ITransport(Protocol):
 
 
 @runtime_checkable
-class IConnector(Protocol):
+class IConnector(Protocol, metaclass=InterfaceMeta):
     """An outgoing connection attempt, as returned by ``connectTCP``."""
 
     def stopConnecting(self) -> None:

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, runtime_checkable
 
+from torsion.internet._interfacemeta import InterfaceMeta
+
 if TYPE_CHECKING:
     from torsion.internet._protocol.base import (
         AbstractDatagramProtocol,
@@ -105,7 +107,7 @@ _P = ParamSpec("_P")
 
 
 @runtime_checkable
-class IReactorCore(Protocol):
+class IReactorCore(Protocol, metaclass=InterfaceMeta):
     """The reactor's life cycle: running it, stopping it, and its system events.
 
     A system event (``"startup"``, ``"shutdown"``, or any name passed to `fireSystemEvent`)
@@ -204,7 +206,7 @@ class IReactorCore(Protocol):
 
 
 @runtime_checkable
-class IReactorFromThreads(Protocol):
+class IReactorFromThreads(Protocol, metaclass=InterfaceMeta):
     """The one reactor method other threads may call."""
 
     def callFromThread(self, callable: Callable[..., Any], *args: object, **kwargs: object) -> None:
@@ -217,7 +219,7 @@ class IReactorFromThreads(Protocol):
 
 
 @runtime_checkable
-class IReactorInThreads(Protocol):
+class IReactorInThreads(Protocol, metaclass=InterfaceMeta):
     """Running calls in the reactor's thread pool."""
 
     def callInThread(self, callable: Callable[..., Any], *args: object, **kwargs: object) -> None:
@@ -246,7 +248,7 @@ class IReactorThreads(IReactorFromThreads, IReactorInThreads, Protocol):
 
 
 @runtime_checkable
-class IFileDescriptor(Protocol):
+class IFileDescriptor(Protocol, metaclass=InterfaceMeta):
     """Something the reactor watches: a file descriptor and the object that handles it."""
 
     def fileno(self) -> int:
@@ -310,7 +312,7 @@ class ITCPTransport(ITransport, Protocol):
 
 
 @runtime_checkable
-class IProtocol(Protocol):
+class IProtocol(Protocol, metaclass=InterfaceMeta):
     """What a transport calls on its protocol."""
 
     def makeConnection(self, transport: ITransport) -> None:
@@ -331,7 +333,7 @@ class IProtocol(Protocol):
 
 
 @runtime_checkable
-class IHalfCloseableProtocol(Protocol):
+class IHalfCloseableProtocol(Protocol, metaclass=InterfaceMeta):
     """A protocol that can keep writing after the peer stops sending.
 
     torsion's transports treat a protocol as half-closeable when it has both methods (a
@@ -349,7 +351,7 @@ class IHalfCloseableProtocol(Protocol):
 
 
 @runtime_checkable
-class IProtocolFactory(Protocol):
+class IProtocolFactory(Protocol, metaclass=InterfaceMeta):
     """Builds a protocol for each new connection."""
 
     def buildProtocol(self, addr: IAddress) -> IProtocol | None:
@@ -366,7 +368,7 @@ class IProtocolFactory(Protocol):
 
 
 @runtime_checkable
-class IListeningPort(Protocol):
+class IListeningPort(Protocol, metaclass=InterfaceMeta):
     """A listening port, as returned by ``listenTCP``."""
 
     def startListening(self) -> None:
@@ -415,7 +417,7 @@ class IUNIXListeningPort(IListeningPort, Protocol):
 
 
 @runtime_checkable
-class IReactorTCP(Protocol):
+class IReactorTCP(Protocol, metaclass=InterfaceMeta):
     """A reactor that listens for and makes TCP connections (also `MemoryReactor` in tests).
 
     The factories are torsion's `Factory` and `ClientFactory` classes, as the reactors accept.
@@ -444,7 +446,7 @@ class IReactorTCP(Protocol):
 
 
 @runtime_checkable
-class IStreamServerEndpoint(Protocol):
+class IStreamServerEndpoint(Protocol, metaclass=InterfaceMeta):
     """A stream server endpoint (`torsion.internet.endpoints`): where to listen."""
 
     def listen(self, protocolFactory: Factory) -> Deferred[IListeningPort]:
@@ -453,7 +455,7 @@ class IStreamServerEndpoint(Protocol):
 
 
 @runtime_checkable
-class IStreamClientEndpoint(Protocol):
+class IStreamClientEndpoint(Protocol, metaclass=InterfaceMeta):
     """A stream client endpoint (`torsion.internet.endpoints`): where to connect."""
 
     def connect(self, protocolFactory: Factory) -> Deferred[Any]:
@@ -462,7 +464,7 @@ class IStreamClientEndpoint(Protocol):
 
 
 @runtime_checkable
-class IReactorFDSet(Protocol):
+class IReactorFDSet(Protocol, metaclass=InterfaceMeta):
     """A reactor's sets of descriptors watched for reading and for writing."""
 
     def addReader(self, reader: IReadDescriptor) -> None:
@@ -498,7 +500,7 @@ class IReactorFDSet(Protocol):
 
 
 @runtime_checkable
-class IReactorUNIX(Protocol):
+class IReactorUNIX(Protocol, metaclass=InterfaceMeta):
     """A reactor that listens for and makes UNIX stream socket connections.
 
     An address is a path (``str`` or ``bytes``) or, on Linux, an abstract-namespace name
@@ -550,7 +552,7 @@ class IUNIXTransport(ITransport, Protocol):
 
 
 @runtime_checkable
-class IFileDescriptorReceiver(Protocol):
+class IFileDescriptorReceiver(Protocol, metaclass=InterfaceMeta):
     """A protocol that accepts descriptors passed over a UNIX connection.
 
     A protocol without this method gets received descriptors closed for it.
@@ -565,7 +567,7 @@ class IFileDescriptorReceiver(Protocol):
 
 
 @runtime_checkable
-class IUDPTransport(Protocol):
+class IUDPTransport(Protocol, metaclass=InterfaceMeta):
     """A UDP port, as its `DatagramProtocol` sees it (``self.transport``)."""
 
     def write(self, packet: bytes, addr: tuple[str, int] | None = None) -> None:
@@ -655,7 +657,7 @@ class IUDPListeningPort(IListeningPort, IUDPTransport, Protocol):
 
 
 @runtime_checkable
-class IUNIXDatagramTransport(Protocol):
+class IUNIXDatagramTransport(Protocol, metaclass=InterfaceMeta):
     """A listening UNIX datagram socket, as its protocol sees it."""
 
     def write(self, packet: bytes, addr: str | bytes) -> None:
@@ -668,7 +670,7 @@ class IUNIXDatagramTransport(Protocol):
 
 
 @runtime_checkable
-class IUNIXDatagramConnectedTransport(Protocol):
+class IUNIXDatagramConnectedTransport(Protocol, metaclass=InterfaceMeta):
     """A connected UNIX datagram socket, as its `ConnectedDatagramProtocol` sees it."""
 
     def write(self, packet: bytes) -> None:
@@ -685,7 +687,7 @@ class IUNIXDatagramConnectedTransport(Protocol):
 
 
 @runtime_checkable
-class IReactorUDP(Protocol):
+class IReactorUDP(Protocol, metaclass=InterfaceMeta):
     """A reactor that speaks UDP."""
 
     def listenUDP(
@@ -704,7 +706,7 @@ class IReactorUDP(Protocol):
 
 
 @runtime_checkable
-class IReactorMulticast(Protocol):
+class IReactorMulticast(Protocol, metaclass=InterfaceMeta):
     """A reactor that speaks multicast UDP."""
 
     def listenMulticast(
@@ -721,7 +723,7 @@ class IReactorMulticast(Protocol):
 
 
 @runtime_checkable
-class IReactorUNIXDatagram(Protocol):
+class IReactorUNIXDatagram(Protocol, metaclass=InterfaceMeta):
     """A reactor that speaks UNIX datagram sockets."""
 
     def listenUNIXDatagram(
@@ -750,7 +752,7 @@ class IReactorUNIXDatagram(Protocol):
 
 
 @runtime_checkable
-class IHostResolution(Protocol):
+class IHostResolution(Protocol, metaclass=InterfaceMeta):
     """A host name lookup in progress, as `IHostnameResolver.resolveHostName` returns it."""
 
     @property
@@ -764,7 +766,7 @@ class IHostResolution(Protocol):
 
 
 @runtime_checkable
-class IResolutionReceiver(Protocol):
+class IResolutionReceiver(Protocol, metaclass=InterfaceMeta):
     """Where the results of a host name lookup go, one address at a time."""
 
     def resolutionBegan(self, resolutionInProgress: IHostResolution) -> None:
@@ -781,7 +783,7 @@ class IResolutionReceiver(Protocol):
 
 
 @runtime_checkable
-class IHostnameResolver(Protocol):
+class IHostnameResolver(Protocol, metaclass=InterfaceMeta):
     """Turns a host name and port into addresses, reported to an `IResolutionReceiver`."""
 
     def resolveHostName(
@@ -810,7 +812,7 @@ class IHostnameResolver(Protocol):
 
 
 @runtime_checkable
-class IReactorPluggableNameResolver(Protocol):
+class IReactorPluggableNameResolver(Protocol, metaclass=InterfaceMeta):
     """A reactor whose host name resolver can be replaced."""
 
     @property
@@ -827,7 +829,7 @@ class IReactorPluggableNameResolver(Protocol):
 
 
 @runtime_checkable
-class IProcessProtocol(Protocol):
+class IProcessProtocol(Protocol, metaclass=InterfaceMeta):
     """What a process transport calls on its protocol (`protocol.ProcessProtocol`)."""
 
     def makeConnection(self, transport: IProcessTransport) -> None:
@@ -852,7 +854,7 @@ class IProcessProtocol(Protocol):
 
 
 @runtime_checkable
-class IReactorProcess(Protocol):
+class IReactorProcess(Protocol, metaclass=InterfaceMeta):
     """Running child processes (Twisted's ``IReactorProcess``)."""
 
     def spawnProcess(
@@ -875,7 +877,7 @@ class IReactorProcess(Protocol):
 
 
 @runtime_checkable
-class IOpenSSLContextFactory(Protocol):
+class IOpenSSLContextFactory(Protocol, metaclass=InterfaceMeta):
     """A TLS context factory: ``getContext()`` gives the `ssl.SSLContext` to use.
 
     Wherever torsion takes a context factory it also takes a plain `ssl.SSLContext`.
@@ -887,7 +889,7 @@ class IOpenSSLContextFactory(Protocol):
 
 
 @runtime_checkable
-class IReactorSSL(Protocol):
+class IReactorSSL(Protocol, metaclass=InterfaceMeta):
     """A reactor that listens for and makes TLS connections (TLS over its TCP)."""
 
     def listenSSL(
@@ -933,7 +935,7 @@ class ITLSTransport(ITCPTransport, Protocol):
 
 
 @runtime_checkable
-class INegotiated(Protocol):
+class INegotiated(Protocol, metaclass=InterfaceMeta):
     """A transport that may have agreed on an application protocol (ALPN)."""
 
     @property
@@ -943,7 +945,7 @@ class INegotiated(Protocol):
 
 
 @runtime_checkable
-class IHandshakeListener(Protocol):
+class IHandshakeListener(Protocol, metaclass=InterfaceMeta):
     """A protocol that wants to know when its TLS handshake has completed."""
 
     def handshakeCompleted(self) -> None:
