@@ -62,12 +62,12 @@ def test_parents_go_up_to_the_root(root: FilePath[str]) -> None:
     assert parents[-1] == FilePath("/")
 
 
-@pytest.mark.parametrize(
-    "name", ["..", "../x", "a/b", "/etc", "a/../b", "a\0b", b"..", b"../..", b"/etc"]
-)
-def test_child_refuses_escapes(root: FilePath[str], name: str | bytes) -> None:
+@pytest.mark.parametrize("name", ["..", "../x", "a/b", "/etc", "a/../b", "a\0b"])
+def test_child_refuses_escapes(root: FilePath[str], name: str) -> None:
     with pytest.raises(InsecurePath):
         root.child(name)
+    with pytest.raises(InsecurePath):
+        root.child(os.fsencode(name))
 
 
 def test_dot_and_empty_name_this_path_as_in_twisted(root: FilePath[str]) -> None:
@@ -416,8 +416,7 @@ def test_permissions(root: FilePath[str]) -> None:
 
 
 def test_filepath_provides_IFilePath(root: FilePath[str]) -> None:
-    provider: IFilePath = root
-    assert isinstance(provider, IFilePath)
+    assert isinstance(root, IFilePath) and isinstance(root.asBytesMode(), IFilePath)
     assert not isinstance(object(), IFilePath)
 
 

@@ -60,7 +60,9 @@ class IFilePath(Protocol):
     """A location of a file-like object in a hierarchy of named children (Twisted's interface).
 
     A structural type, as torsion's other interfaces: `FilePath` provides it, and so does any
-    object with these methods.
+    object with these methods (``isinstance`` checks that they exist). mypy cannot yet match
+    `FilePath`'s generic ``child`` (its result's type follows its argument's) against this
+    recursive protocol, so it is a run-time check rather than a static one.
     """
 
     @property
