@@ -2,9 +2,9 @@
 
 Everything Twisted's ``twisted.internet.defer`` offers, under the same names: `Deferred` and its
 chaining, `succeed`/`fail`/`maybeDeferred`, `DeferredList`/`gatherResults`/`race`, locks,
-semaphores and queues, `inlineCallbacks` and ``async``/``await`` (`ensureDeferred`), plus
-asyncio interop (`Deferred.fromFuture`, `Deferred.asFuture`, and awaiting a Deferred from a
-plain asyncio Task).
+semaphores and queues, a filesystem lock to wait for (`DeferredFilesystemLock`),
+`inlineCallbacks` and ``async``/``await`` (`ensureDeferred`), plus asyncio interop
+(`Deferred.fromFuture`, `Deferred.asFuture`, and awaiting a Deferred from a plain asyncio Task).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from torsion.internet._defer.deferred import (
     getDebugging,
     setDebugging,
 )
+from torsion.internet._defer.filelock import AlreadyTryingToLockError, DeferredFilesystemLock
 from torsion.internet._defer.lists import (
     FAILURE,
     SUCCESS,
@@ -45,8 +46,10 @@ __all__ = [
     "FAILURE",
     "SUCCESS",
     "AlreadyCalledError",
+    "AlreadyTryingToLockError",
     "CancelledError",
     "Deferred",
+    "DeferredFilesystemLock",
     "DeferredList",
     "DeferredLock",
     "DeferredQueue",

@@ -13,7 +13,7 @@ The socket file and its lock, as in Twisted:
 
 * `Port` creates the socket file with permissions ``mode`` and removes it when it stops
   listening, so a server restarted on the same path works.
-* With ``wantPID``, the port first takes ``<path>.lock`` (`PIDLock`, the same symlink-to-PID
+* With ``wantPID``, the port first takes ``<path>.lock`` (`FilesystemLock`, the same symlink-to-PID
   lock as Twisted's): a second server on the path fails with
   `CannotListenError` while the first lives. If the lock was left by a process that died, it is
   broken and the socket file that process left behind is removed before binding.
@@ -32,7 +32,6 @@ import socket
 import stat
 
 from torsion.internet._transports.connectors import BaseConnector
-from torsion.internet._transports.pidlock import PIDLock, isLocked
 from torsion.internet._transports.ports import StreamPort
 from torsion.internet._transports.unixconnection import Client, Server, unixAddress
 from torsion.internet.address import UNIXAddress
@@ -47,6 +46,7 @@ from torsion.internet.error import (
 from torsion.internet.interfaces import IDelayedCall, IReactorTimeAndFDSet
 from torsion.internet.protocol import ClientFactory, Factory, Protocol
 from torsion.python.failure import Failure
+from torsion.python.lockfile import FilesystemLock, isLocked
 
 __all__ = ["Connector", "Path", "Port", "inFilesystem"]
 
@@ -85,7 +85,7 @@ class Port(StreamPort):
         port: The path (or abstract name) listened on, as given (Twisted's name).
         mode: The socket file's permissions.
         wantPID: Whether a ``<path>.lock`` PID lock guards the path.
-        lockFile: The `PIDLock` held while listening, or None.
+        lockFile: The `FilesystemLock` held while listening, or None.
     """
 
     serverTransport = Server
@@ -107,7 +107,7 @@ class Port(StreamPort):
             _checkLockable(self._path, "wantPID")
         self.mode = mode
         self.wantPID = wantPID
-        self.lockFile: PIDLock | None = None
+        self.lockFile: FilesystemLock | None = None
         self._host: UNIXAddress | None = None
         self._file: tuple[int, int] | None = None  # (st_dev, st_ino) of the file we created.
 
@@ -147,13 +147,13 @@ class Port(StreamPort):
         return socket.socket(socket.AF_UNIX, socket.SOCK_STREAM, 0, fd)
 
     def _lock(self) -> None:
-        lock = PIDLock(self._path + b".lock")
+        lock = FilesystemLock(self._path + b".lock")
         try:
             acquired = lock.lock()
         except OSError as e:
             raise self._cannotListen(e) from e
         if not acquired:
-            path = os.fsdecode(lock.path)
+            path = os.fsdecode(lock.name)
             raise self._cannotListen(
                 OSError(errno.EADDRINUSE, f"Cannot acquire lock {path}: a live process holds it")
             )
@@ -172,7 +172,10 @@ class Port(StreamPort):
                 pass  # Removed (or replaced) by someone else: leave it.
             self._file = None
         if self.lockFile is not None:
-            self.lockFile.unlock()
+            try:
+                self.lockFile.unlock()
+            except (OSError, ValueError):
+                pass  # Removed, or taken over, by someone else: nothing left to release.
             self.lockFile = None
 
     def getHost(self) -> UNIXAddress:
