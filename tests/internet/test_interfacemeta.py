@@ -21,6 +21,7 @@ from torsion.internet.interfaces import (
 from torsion.internet.protocol import Factory, Protocol
 from torsion.internet.task import Clock
 from torsion.internet.testing import StringTransport
+from torsion.python.components import getAdapterFactory, registerAdapter
 
 zope = pytest.importorskip("zope.interface")
 from zope.interface import directlyProvides, implementer, provider  # noqa: E402
@@ -104,6 +105,17 @@ def test_adaptation() -> None:
         IProtocolFactory(Nothing())  # type: ignore[misc, call-arg]
 
 
+def test_registerAdapter_with_torsions_interfaces() -> None:
+    """Twisted's registerAdapter to one of torsion's interfaces: IFoo(obj) finds it."""
+
+    class Thing:
+        pass
+
+    registerAdapter(lambda thing: Declared(), Thing, IProtocol)
+    assert getAdapterFactory(Thing, IProtocol, None) is not None
+    assert isinstance(IProtocol(Thing()), Declared)  # type: ignore[misc, call-arg]
+
+
 def test_concrete_subclasses_stay_ordinary_classes() -> None:
     class Port(IListeningPort):
         def startListening(self) -> None:
@@ -133,6 +145,11 @@ def test_without_zope_interface() -> None:
         assert IReactorTime.providedBy(Clock()) and IProtocol.implementedBy(Protocol)
         assert not IProtocol.providedBy(object())
         assert IProtocol(object(), "default") == "default"
+        from torsion.python.components import registerAdapter
+        class Thing:
+            pass
+        registerAdapter(lambda thing: Protocol(), Thing, IProtocol)
+        assert isinstance(IProtocol(Thing()), Protocol)
         try:
             IProtocol.names
         except AttributeError:

@@ -19,16 +19,21 @@ zope.interface stays optional: torsion imports it only where a twin is needed.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
-__all__ = ["InterfaceMeta", "zopeInstalled"]
+__all__ = ["InterfaceMeta", "adapterHooks", "isInterface", "zopeInstalled", "zopeTwin"]
 
 if TYPE_CHECKING:
     from typing import _ProtocolMeta
 else:
     _ProtocolMeta = type(Protocol)  # typing's metaclass of Protocol classes (private there)
 _NO_DEFAULT = object()
+
+#: Called as ``hook(interface, obj)`` when ``interface(obj)`` adapts without zope.interface:
+#: the first that returns something other than None gives the adapter
+#: (``torsion.python.components`` adds its registry here).
+adapterHooks: list[Callable[[type, object], object]] = []
 
 
 @functools.cache
@@ -68,32 +73,33 @@ class InterfaceMeta(_ProtocolMeta):
 
     def __iter__(cls) -> Iterator[Any]:
         """An interface iterates to its zope twin (zope's declarations flatten arguments so)."""
-        if not _isInterface(cls):
+        if not isInterface(cls):
             raise TypeError(f"{cls.__name__!r} is not iterable")
         return iter((zopeTwin(cls),))
 
     if not TYPE_CHECKING:  # The type checker keeps its view: interfaces are not callable.
 
         def __call__(cls, *args: Any, **kwargs: Any) -> Any:
-            if not _isInterface(cls):
+            if not isInterface(cls):
                 return super().__call__(*args, **kwargs)
             return _adapt(cls, *args, **kwargs)
 
         def __getattr__(cls, name: str) -> Any:
-            if name.startswith("_") or not _isInterface(cls) or not zopeInstalled():
+            if name.startswith("_") or not isInterface(cls) or not zopeInstalled():
                 raise AttributeError(name)
             return getattr(zopeTwin(cls), name)
 
 
-def _isInterface(cls: type) -> bool:
-    return bool(cls.__dict__.get("_is_protocol", False))
+def isInterface(obj: object) -> TypeGuard[type]:
+    """Whether ``obj`` is one of torsion's interfaces (not a class that implements one)."""
+    return isinstance(obj, InterfaceMeta) and bool(obj.__dict__.get("_is_protocol", False))
 
 
 def _members(cls: type) -> list[str]:
     """The public names an interface declares, its bases' included."""
     names: dict[str, None] = {}
     for base in reversed(cls.__mro__):
-        if isinstance(base, InterfaceMeta) and _isInterface(base):
+        if isInterface(base):
             names.update(dict.fromkeys(n for n in vars(base) if not n.startswith("_")))
             names.update(dict.fromkeys(getattr(base, "__annotations__", {})))
     return [n for n in names if not n.startswith("_")]
@@ -114,6 +120,10 @@ def _adapt(cls: type, obj: object, default: object = _NO_DEFAULT) -> object:
         if default is _NO_DEFAULT:
             return zopeTwin(cls)(obj)
         return zopeTwin(cls)(obj, default)
+    for hook in adapterHooks:
+        adapter = hook(cls, obj)
+        if adapter is not None:
+            return adapter
     if default is _NO_DEFAULT:
         raise TypeError("Could not adapt", obj, cls)
     return default
@@ -133,11 +143,7 @@ def zopeTwin(cls: type) -> Any:
         fromMethod,
     )
 
-    bases = tuple(
-        zopeTwin(base)
-        for base in cls.__bases__
-        if isinstance(base, InterfaceMeta) and _isInterface(base)
-    )
+    bases = tuple(zopeTwin(base) for base in cls.__bases__ if isInterface(base))
     attrs: dict[str, Any] = {}
     for name, value in vars(cls).items():
         if name.startswith("_"):

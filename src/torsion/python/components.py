@@ -21,6 +21,8 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
+from torsion.internet._interfacemeta import adapterHooks, isInterface, zopeTwin
+
 __all__ = [
     "ALLOW_DUPLICATES",
     "Adapter",
@@ -56,6 +58,11 @@ _zope: Any = _optional("zope.interface")
 
 def _isZopeInterface(obj: object) -> bool:
     return _zope is not None and isinstance(obj, _zope.interface.InterfaceClass)
+
+
+def _normal(interface: object) -> object:
+    """A torsion interface as zope knows it (its twin) when zope is installed; else as is."""
+    return zopeTwin(interface) if _zope is not None and isInterface(interface) else interface
 
 
 class _Registry:
@@ -125,6 +132,8 @@ def registerAdapter(
     """
     if not interfaceClasses:
         raise ValueError("You need to pass an Interface")
+    origInterface = _normal(origInterface)
+    interfaceClasses = tuple(_normal(target) for target in interfaceClasses)
     for target in interfaceClasses:
         if _isZopeInterface(target):
             factory = _zopeRegistry.registered([_zopeOrigin(origInterface)], target)
@@ -149,6 +158,7 @@ def getAdapterFactory(fromInterface: object, toInterface: object, default: Any) 
         toInterface: The interface wanted.
         default: Returned when no factory is registered.
     """
+    fromInterface, toInterface = _normal(fromInterface), _normal(toInterface)
     if _isZopeInterface(toInterface):
         factory = _zopeRegistry.lookup1(_zopeOrigin(fromInterface), toInterface)
     else:
@@ -168,12 +178,22 @@ def _provides(obj: object, interface: object) -> bool:
 
 def _adapt(obj: object, interface: object) -> Any:
     """Return ``obj`` as a provider of ``interface``: itself, an adapter, or None."""
+    interface = _normal(interface)
     if _isZopeInterface(interface):
         return interface.__adapt__(obj)  # type: ignore[attr-defined]
     if _provides(obj, interface):
         return obj
     factory = _local.lookup(type(obj), interface)
     return None if factory is None else factory(obj)
+
+
+def _localAdapter(interface: type, obj: object) -> object:
+    """``interface(obj)`` without zope.interface: an adapter registered here, or None."""
+    factory = _local.lookup(type(obj), interface)
+    return None if factory is None else factory(obj)
+
+
+adapterHooks.append(_localAdapter)
 
 
 def _providedBy(component: object) -> list[object]:
