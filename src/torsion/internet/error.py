@@ -23,6 +23,7 @@ __all__ = [
     "ConnectionLost",
     "ConnectionRefusedError",
     "DNSLookupError",
+    "FileDescriptorOverrun",
     "InvalidAddressError",
     "MessageLengthError",
     "MulticastJoinError",
@@ -37,6 +38,7 @@ __all__ = [
     "ReactorAlreadyRunning",
     "ReactorNotRestartable",
     "ReactorNotRunning",
+    "SSLError",
     "ServiceNameUnknownError",
     "TCPTimedOutError",
     "TLSHandshakeTimeoutError",
@@ -240,6 +242,12 @@ def getConnectError(e: OSError | tuple[int, str]) -> ConnectError:
     return _ERRNO_ERRORS.get(number, ConnectError)(number, text)
 
 
+class SSLError(ConnectError):
+    """A TLS error occurred while connecting."""
+
+    MESSAGE = "An SSL error occurred"
+
+
 class ConnectionClosed(Exception):
     """Connection was closed, whether cleanly or non-cleanly."""
 
@@ -248,6 +256,15 @@ class ConnectionLost(_Described, ConnectionClosed):
     """Connection to the other side was lost in a non-clean fashion."""
 
     MESSAGE = "Connection to the other side was lost in a non-clean fashion"
+
+
+class FileDescriptorOverrun(ConnectionLost):
+    """More descriptors were sent with ``sendFileDescriptor`` than bytes were written with them.
+
+    Each descriptor needs at least one byte to travel with (Twisted's rule).
+    """
+
+    MESSAGE = "A mis-use of IUNIXTransport.sendFileDescriptor caused the connection to be closed"
 
 
 class ConnectionAborted(ConnectionLost):

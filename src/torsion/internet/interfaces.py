@@ -43,39 +43,50 @@ from torsion.internet._baseinterfaces import (
 )
 
 __all__ = [
+    "IAcceptableCiphers",
     "IAddress",
+    "ICipher",
     "IConnector",
     "IConsumer",
     "IDelayedCall",
     "IFileDescriptor",
     "IFileDescriptorReceiver",
     "IFullReactor",
+    "IHalfCloseableDescriptor",
     "IHalfCloseableProtocol",
     "IHandshakeListener",
     "IHostResolution",
     "IHostnameResolver",
     "IListeningPort",
+    "ILoggingContext",
     "IMulticastTransport",
     "INegotiated",
+    "IOpenSSLClientConnectionCreator",
     "IOpenSSLContextFactory",
+    "IOpenSSLServerConnectionCreator",
     "IProcessProtocol",
     "IProcessTransport",
     "IProducer",
     "IProtocol",
     "IProtocolFactory",
+    "IProtocolNegotiationFactory",
     "IPullProducer",
     "IPushProducer",
     "IReactorConnect",
     "IReactorCore",
+    "IReactorDaemonize",
     "IReactorFDSet",
     "IReactorFromThreads",
     "IReactorInThreads",
     "IReactorMulticast",
     "IReactorPluggableNameResolver",
+    "IReactorPluggableResolver",
     "IReactorProcess",
     "IReactorProcessSupport",
     "IReactorSSL",
+    "IReactorSocket",
     "IReactorTCP",
+    "IReactorTCP2",
     "IReactorTCPAndTime",
     "IReactorTCPTimeAndThreads",
     "IReactorTCPUNIXSSLAndTime",
@@ -85,11 +96,19 @@ __all__ = [
     "IReactorUDP",
     "IReactorUNIX",
     "IReactorUNIXDatagram",
+    "IReactorWin32Events",
     "IReadDescriptor",
+    "IReadWriteDescriptor",
     "IResolutionReceiver",
+    "IResolver",
+    "IResolverSimple",
     "ISSLTransport",
+    "IServiceCollection",
     "IStreamClientEndpoint",
+    "IStreamClientEndpointStringParserWithReactor",
     "IStreamServerEndpoint",
+    "IStreamServerEndpointStringParser",
+    "ISystemHandle",
     "ITCPListeningPort",
     "ITCPTransport",
     "ITLSTransport",
@@ -1041,3 +1060,312 @@ class IFullReactor(
             ReactorAlreadyRunning: The reactor is running.
         """
         ...
+
+
+# -- the rest of Twisted's interfaces ------------------------------------------------------------
+# Named as in Twisted, so that code that imports or declares them works; torsion's own code uses
+# few of them.
+
+
+@runtime_checkable
+class ILoggingContext(Protocol, metaclass=InterfaceMeta):
+    """Something that names itself in log lines (protocols, factories, transports)."""
+
+    def logPrefix(self) -> str:
+        """Return the prefix for log lines about this object."""
+        ...
+
+
+@runtime_checkable
+class ISystemHandle(Protocol, metaclass=InterfaceMeta):
+    """An object with an operating-system handle (a socket, for torsion's transports)."""
+
+    def getHandle(self) -> Any:
+        """Return the handle (for options torsion does not wrap)."""
+        ...
+
+
+@runtime_checkable
+class IReadWriteDescriptor(IReadDescriptor, IWriteDescriptor, Protocol):
+    """A descriptor the reactor watches for both reading and writing."""
+
+
+@runtime_checkable
+class IHalfCloseableDescriptor(Protocol, metaclass=InterfaceMeta):
+    """A descriptor told when each direction of its connection closes."""
+
+    def writeConnectionLost(self, reason: Failure) -> None:
+        """The writing direction closed."""
+        ...
+
+    def readConnectionLost(self, reason: Failure) -> None:
+        """The reading direction closed."""
+        ...
+
+
+@runtime_checkable
+class IResolverSimple(Protocol, metaclass=InterfaceMeta):
+    """Looks up one IPv4 address of a host name."""
+
+    def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[str]:
+        """Fire with an address of ``name``, or fail with `DNSLookupError`."""
+        ...
+
+
+@runtime_checkable
+class IResolver(IResolverSimple, Protocol):
+    """A DNS resolver: queries and the lookups of each record type (Twisted's ``names``)."""
+
+    def query(self, query: Any, timeout: Sequence[int] | None = None) -> Deferred[Any]:
+        """Answer ``query`` (a DNS query object)."""
+        ...
+
+    def lookupAFSDatabase(self, name: str, timeout: Sequence[int] | None = None) -> Deferred[Any]:
+        """Look up the records of ``name`` (see Twisted's ``IResolver``)."""
+        ...
+
+    def lookupAddress(self, name: str, timeout: Sequence[int] | None = None) -> Deferred[Any]:
+        """Look up the records of ``name`` (see Twisted's ``IResolver``)."""
+        ...
+
+    def lookupAddress6(self, name: str, timeout: Sequence[int] | None = None) -> Deferred[Any]:
+        """Look up the records of ``name`` (see Twisted's ``IResolver``)."""
+        ...
+
+    def lookupAllRecords(self, name: str, timeout: Sequence[int] | None = None) -> Deferred[Any]:
+        """Look up the records of ``name`` (see Twisted's ``IResolver``)."""
+        ...
+
+    def lookupAuthority(self, name: str, timeout: Sequence[int] | None = None) -> Deferred[Any]:
+        """Look up the records of ``name`` (see Twisted's ``IResolver``)."""
+        ...
+
+    def lookupCanonicalName(self, name: str, timeout: Sequence[int] | None = None) -> Deferred[Any]:
+        """Look up the records of ``name`` (see Twisted's ``IResolver``)."""
+        ...
+
+    def lookupHostInfo(self, name: str, timeout: Sequence[int] | None = None) -> Deferred[Any]:
+        """Look up the records of ``name`` (see Twisted's ``IResolver``)."""
+        ...
+
+    def lookupIPV6Address(self, name: str, timeout: Sequence[int] | None = None) -> Deferred[Any]:
+        """Look up the records of ``name`` (see Twisted's ``IResolver``)."""
+        ...
+
+    def lookupMailBox(self, name: str, timeout: Sequence[int] | None = None) -> Deferred[Any]:
+        """Look up the records of ``name`` (see Twisted's ``IResolver``)."""
+        ...
+
+    def lookupMailExchange(self, name: str, timeout: Sequence[int] | None = None) -> Deferred[Any]:
+        """Look up the records of ``name`` (see Twisted's ``IResolver``)."""
+        ...
+
+    def lookupMailGroup(self, name: str, timeout: Sequence[int] | None = None) -> Deferred[Any]:
+        """Look up the records of ``name`` (see Twisted's ``IResolver``)."""
+        ...
+
+    def lookupMailRename(self, name: str, timeout: Sequence[int] | None = None) -> Deferred[Any]:
+        """Look up the records of ``name`` (see Twisted's ``IResolver``)."""
+        ...
+
+    def lookupMailboxInfo(self, name: str, timeout: Sequence[int] | None = None) -> Deferred[Any]:
+        """Look up the records of ``name`` (see Twisted's ``IResolver``)."""
+        ...
+
+    def lookupNameservers(self, name: str, timeout: Sequence[int] | None = None) -> Deferred[Any]:
+        """Look up the records of ``name`` (see Twisted's ``IResolver``)."""
+        ...
+
+    def lookupNamingAuthorityPointer(
+        self, name: str, timeout: Sequence[int] | None = None
+    ) -> Deferred[Any]:
+        """Look up the records of ``name`` (see Twisted's ``IResolver``)."""
+        ...
+
+    def lookupNull(self, name: str, timeout: Sequence[int] | None = None) -> Deferred[Any]:
+        """Look up the records of ``name`` (see Twisted's ``IResolver``)."""
+        ...
+
+    def lookupPointer(self, name: str, timeout: Sequence[int] | None = None) -> Deferred[Any]:
+        """Look up the records of ``name`` (see Twisted's ``IResolver``)."""
+        ...
+
+    def lookupResponsibility(
+        self, name: str, timeout: Sequence[int] | None = None
+    ) -> Deferred[Any]:
+        """Look up the records of ``name`` (see Twisted's ``IResolver``)."""
+        ...
+
+    def lookupSenderPolicy(self, name: str, timeout: Sequence[int] | None = None) -> Deferred[Any]:
+        """Look up the records of ``name`` (see Twisted's ``IResolver``)."""
+        ...
+
+    def lookupService(self, name: str, timeout: Sequence[int] | None = None) -> Deferred[Any]:
+        """Look up the records of ``name`` (see Twisted's ``IResolver``)."""
+        ...
+
+    def lookupText(self, name: str, timeout: Sequence[int] | None = None) -> Deferred[Any]:
+        """Look up the records of ``name`` (see Twisted's ``IResolver``)."""
+        ...
+
+    def lookupWellKnownServices(
+        self, name: str, timeout: Sequence[int] | None = None
+    ) -> Deferred[Any]:
+        """Look up the records of ``name`` (see Twisted's ``IResolver``)."""
+        ...
+
+    def lookupZone(self, name: str, timeout: Sequence[int] | None = None) -> Deferred[Any]:
+        """Look up the records of ``name`` (see Twisted's ``IResolver``)."""
+        ...
+
+
+@runtime_checkable
+class IReactorPluggableResolver(Protocol, metaclass=InterfaceMeta):
+    """A reactor whose `IResolverSimple` can be replaced (the older form of name resolution)."""
+
+    def installResolver(self, resolver: IResolverSimple) -> IResolverSimple:
+        """Use ``resolver`` from now on; return the one used until now."""
+        ...
+
+
+@runtime_checkable
+class IReactorTCP2(IReactorTCP, Protocol):
+    """Twisted's name for `IReactorTCP` with ``interface=None`` meaning all interfaces."""
+
+
+@runtime_checkable
+class IReactorSocket(Protocol, metaclass=InterfaceMeta):
+    """A reactor that takes over sockets made elsewhere (inherited, passed, or made by hand)."""
+
+    def adoptStreamPort(self, fileDescriptor: int, addressFamily: int, factory: Any) -> Any:
+        """Listen on the listening socket ``fileDescriptor`` (the caller keeps its own)."""
+        ...
+
+    def adoptStreamConnection(self, fileDescriptor: int, addressFamily: int, factory: Any) -> None:
+        """Run a protocol from ``factory`` on the connected socket ``fileDescriptor``."""
+        ...
+
+    def adoptDatagramPort(
+        self, fileDescriptor: int, addressFamily: int, protocol: Any, maxPacketSize: int = 8192
+    ) -> Any:
+        """Deliver the datagrams of the bound socket ``fileDescriptor`` to ``protocol``."""
+        ...
+
+
+@runtime_checkable
+class IReactorDaemonize(Protocol, metaclass=InterfaceMeta):
+    """A reactor told before and after the process daemonizes (forks into the background)."""
+
+    def beforeDaemonize(self) -> None:
+        """The process is about to daemonize."""
+        ...
+
+    def afterDaemonize(self) -> None:
+        """The process has daemonized."""
+        ...
+
+
+@runtime_checkable
+class IReactorWin32Events(Protocol, metaclass=InterfaceMeta):
+    """Windows event objects in the reactor (never provided by torsion, which is POSIX-only)."""
+
+    def addEvent(self, event: Any, fd: Any, action: str) -> None:
+        """Call ``getattr(fd, action)()`` when ``event`` is signalled."""
+        ...
+
+    def removeEvent(self, event: Any) -> None:
+        """Stop watching ``event``."""
+        ...
+
+
+@runtime_checkable
+class IOpenSSLServerConnectionCreator(Protocol, metaclass=InterfaceMeta):
+    """Makes the TLS connection of a server-side TLS protocol."""
+
+    def serverConnectionForTLS(self, tlsProtocol: Any) -> Any:
+        """Return the TLS connection object for ``tlsProtocol``."""
+        ...
+
+
+@runtime_checkable
+class IOpenSSLClientConnectionCreator(Protocol, metaclass=InterfaceMeta):
+    """Makes the TLS connection of a client-side TLS protocol."""
+
+    def clientConnectionForTLS(self, tlsProtocol: Any) -> Any:
+        """Return the TLS connection object for ``tlsProtocol``."""
+        ...
+
+
+@runtime_checkable
+class IProtocolNegotiationFactory(Protocol, metaclass=InterfaceMeta):
+    """A factory that offers application protocols for ALPN."""
+
+    def acceptableProtocols(self) -> list[bytes]:
+        """Return the protocol names offered, most preferred first."""
+        ...
+
+
+@runtime_checkable
+class ICipher(Protocol, metaclass=InterfaceMeta):
+    """A TLS cipher, by its OpenSSL name."""
+
+    fullName: str
+
+
+@runtime_checkable
+class IAcceptableCiphers(Protocol, metaclass=InterfaceMeta):
+    """Chooses the ciphers to use among those available."""
+
+    def selectCiphers(self, availableCiphers: Sequence[ICipher]) -> Sequence[ICipher]:
+        """Return the acceptable ones among ``availableCiphers``."""
+        ...
+
+
+@runtime_checkable
+class IServiceCollection(Protocol, metaclass=InterfaceMeta):
+    """A collection of named services (Twisted's application framework)."""
+
+    def getServiceNamed(self, serviceName: str) -> Any:
+        """Return the service called ``serviceName``.
+
+        Raises:
+            KeyError: There is none.
+        """
+        ...
+
+    def addService(self, service: Any) -> None:
+        """Add ``service`` to the collection."""
+        ...
+
+    def removeService(self, service: Any) -> None:
+        """Remove ``service`` from the collection."""
+        ...
+
+
+@runtime_checkable
+class IStreamServerEndpointStringParser(Protocol, metaclass=InterfaceMeta):
+    """A plugin that parses server endpoint descriptions starting with `prefix`."""
+
+    prefix: str
+
+    def parseStreamServer(self, reactor: Any, *args: str, **kwargs: str) -> IStreamServerEndpoint:
+        """Return the endpoint described by ``args`` and ``kwargs``."""
+        ...
+
+
+@runtime_checkable
+class IStreamClientEndpointStringParserWithReactor(Protocol, metaclass=InterfaceMeta):
+    """A plugin that parses client endpoint descriptions starting with `prefix`."""
+
+    prefix: str
+
+    def parseStreamClient(self, reactor: Any, *args: str, **kwargs: str) -> IStreamClientEndpoint:
+        """Return the endpoint described by ``args`` and ``kwargs``."""
+        ...
+
+
+@runtime_checkable
+class _ISupportsExitSignalCapturing(Protocol, metaclass=InterfaceMeta):
+    """A reactor that records the signal that stopped it (Twisted's private interface)."""
+
+    _exitSignal: int | None

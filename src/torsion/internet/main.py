@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import sys
 
-from torsion.internet.error import ReactorAlreadyInstalledError
+from torsion.internet.error import ConnectionDone, ConnectionLost, ReactorAlreadyInstalledError
+from torsion.python.failure import Failure
 
-__all__ = ["installReactor"]
+__all__ = ["CONNECTION_DONE", "CONNECTION_LOST", "installReactor"]
+
+#: The reasons a transport's ``connectionLost`` is given for a clean and a lost connection
+#: (Twisted's constants).
+CONNECTION_DONE = Failure(ConnectionDone())
+CONNECTION_LOST = Failure(ConnectionLost())
 
 _MODULE = "torsion.internet.reactor"
 

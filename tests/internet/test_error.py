@@ -1,0 +1,21 @@
+"""Twisted's error classes and the connection-lost constants, with Twisted's relations."""
+
+from __future__ import annotations
+
+from torsion.internet import error, main
+
+
+def test_ssl_error_is_a_connect_error() -> None:
+    assert issubclass(error.SSLError, error.ConnectError)
+    assert str(error.SSLError()) == "An SSL error occurred."
+
+
+def test_descriptor_overrun_is_a_lost_connection() -> None:
+    assert issubclass(error.FileDescriptorOverrun, error.ConnectionLost)
+    assert "sendFileDescriptor" in str(error.FileDescriptorOverrun())
+
+
+def test_connection_constants() -> None:
+    assert main.CONNECTION_DONE.check(error.ConnectionDone)
+    assert main.CONNECTION_LOST.check(error.ConnectionLost)
+    assert not main.CONNECTION_DONE.check(error.ConnectionLost)
