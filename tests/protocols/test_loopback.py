@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from tests.internet._tcphelpers import runUntil
@@ -78,3 +79,22 @@ def test_loopback_tcp(reactor: Any) -> None:
     runUntil(reactor, loopback.loopbackTCP(server, client, reactor=reactor))
     assert server.data == client.data == b"one two three"
     assert server.closed and client.closed
+
+
+class EchoWhere(Echo):
+    """An `Echo` that remembers the socket path it was reached at."""
+
+    path = ""
+
+    def connectionMade(self) -> None:
+        assert self.transport is not None
+        self.path = self.transport.getHost().name  # type: ignore[attr-defined]  # a UNIXAddress
+        super().connectionMade()
+
+
+def test_loopback_unix_removes_its_socket_directory(reactor: Any) -> None:
+    server, client = EchoWhere(), Asker()
+    runUntil(reactor, loopback.loopbackUNIX(server, client, reactor=reactor))
+    assert server.data == client.data == b"one two three"
+    assert server.closed and client.closed
+    assert server.path and not os.path.exists(os.path.dirname(server.path))

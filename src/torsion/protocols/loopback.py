@@ -6,25 +6,45 @@ delivers the queue to the other's ``dataReceived``. Delivery never happens insid
 the next write and continues from a ``callLater(0)`` on the clock. When either side closes, what
 it wrote is delivered, both get ``connectionLost(ConnectionDone)`` and the Deferred fires.
 
-`loopbackTCP` joins them over a real TCP connection on 127.0.0.1.
+`loopbackTCP` joins them over a real TCP connection on 127.0.0.1, `loopbackUNIX` over a UNIX
+socket in a temporary directory.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from torsion.internet import error
 from torsion.internet._globalreactor import globalReactor
 from torsion.internet._task.clock import deferLater
 from torsion.internet.address import IPv4Address
 from torsion.internet.defer import Deferred, succeed
-from torsion.internet.interfaces import IAddress, IProducer, IReactorTCP, IReactorTime
+from torsion.internet.interfaces import (
+    IAddress,
+    IListeningPort,
+    IProducer,
+    IReactorTCP,
+    IReactorTime,
+    IReactorUNIX,
+    ITCPListeningPort,
+)
 from torsion.internet.protocol import ClientFactory, Factory, Protocol
 from torsion.protocols.policies import ProtocolWrapper, WrappingFactory
 from torsion.python.failure import Failure
 
-__all__ = ["collapsingPumpPolicy", "identityPumpPolicy", "loopbackAsync", "loopbackTCP"]
+__all__ = [
+    "collapsingPumpPolicy",
+    "identityPumpPolicy",
+    "loopbackAsync",
+    "loopbackTCP",
+    "loopbackUNIX",
+]
+
+_T = TypeVar("_T")
 
 
 class _LoopbackQueue:
@@ -274,17 +294,69 @@ def loopbackTCP(
     Returns:
         A Deferred that fires once both sides are closed and the port stopped listening.
     """
-    if reactor is None:
-        reactor = cast(IReactorTCP, globalReactor())
+    tcp = reactor if reactor is not None else cast(IReactorTCP, globalReactor())
+
+    def listen(factory: Factory) -> IListeningPort:
+        return tcp.listenTCP(port, factory, interface="127.0.0.1")
+
+    def connect(listening: IListeningPort, factory: ClientFactory) -> None:
+        tcp.connectTCP("127.0.0.1", cast(ITCPListeningPort, listening).getHost().port, factory)
+
+    return _loopbackOver(listen, connect, server, client, noisy)
+
+
+def loopbackUNIX(
+    server: Protocol,
+    client: Protocol,
+    noisy: bool = True,
+    *,
+    reactor: IReactorUNIX | None = None,
+) -> Deferred[None]:
+    """Connect ``server`` and ``client`` over a UNIX socket in a new temporary directory.
+
+    Args:
+        server: The protocol for the accepted connection.
+        client: The protocol for the outgoing connection.
+        noisy: Whether the factories log starting and stopping.
+        reactor: The reactor to use (torsion addition); the global reactor if None.
+
+    Returns:
+        A Deferred that fires once both sides are closed, the port stopped listening and the
+        temporary directory is removed.
+    """
+    unix = reactor if reactor is not None else cast(IReactorUNIX, globalReactor())
+    directory = tempfile.mkdtemp(prefix="torsion-loopback-")
+    path = os.path.join(directory, "socket")
+
+    def listen(factory: Factory) -> IListeningPort:
+        return unix.listenUNIX(path, factory)
+
+    def connect(listening: IListeningPort, factory: ClientFactory) -> None:
+        unix.connectUNIX(path, factory)
+
+    def removeDirectory(result: _T) -> _T:
+        shutil.rmtree(directory, ignore_errors=True)
+        return result
+
+    return _loopbackOver(listen, connect, server, client, noisy).addBoth(removeDirectory)
+
+
+def _loopbackOver(
+    listen: Callable[[Factory], IListeningPort],
+    connect: Callable[[IListeningPort, ClientFactory], None],
+    server: Protocol,
+    client: Protocol,
+    noisy: bool,
+) -> Deferred[None]:
+    """Listen with ``server`` and connect ``client``; fire once both closed and it stopped."""
     wrapper = _FireOnClose(None, server)
     serverFactory = _SingleServer(wrapper)
     wrapper.factory = serverFactory
     serverFactory.noisy = noisy
-    listening = reactor.listenTCP(port, serverFactory, interface="127.0.0.1")
+    listening = listen(serverFactory)
     clientFactory = LoopbackClientFactory(client)
     clientFactory.noisy = noisy
-    host = cast(IPv4Address, listening.getHost())  # listenTCP on 127.0.0.1: an IPv4 address
-    reactor.connectTCP("127.0.0.1", host.port, clientFactory)
+    connect(listening, clientFactory)
     finished = clientFactory.deferred
     finished.addCallback(lambda _: wrapper.deferred)
     finished.addCallback(lambda _: listening.stopListening())
