@@ -7,6 +7,7 @@ import pytest
 from torsion.internet.defer import Deferred
 from torsion.internet.error import ReactorAlreadyRunning, ReactorNotRunning
 from torsion.internet.interfaces import IFullReactor
+from torsion.python import threadable
 from torsion.testing import runUntilFired, runUntilStopped
 
 
@@ -192,3 +193,12 @@ def test_runUntilFiredHelper(reactor: IFullReactor) -> None:
     reactor.callLater(0, failing.errback, KeyError("k"))
     with pytest.raises(KeyError):
         runUntilFired(reactor, failing)
+
+
+def test_running_marks_the_io_thread(reactor: IFullReactor) -> None:
+    """As in Twisted, threadable.isInIOThread() is true in the thread that runs the reactor."""
+    seen: list[bool] = []
+    reactor.callWhenRunning(lambda: seen.append(threadable.isInIOThread()))
+    reactor.callWhenRunning(reactor.stop)
+    reactor.run(installSignalHandlers=False)
+    assert seen == [True]

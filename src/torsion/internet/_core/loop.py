@@ -28,6 +28,7 @@ from torsion.internet._core.timers import DelayedCall, TimerQueue
 from torsion.internet._core.waker import SignalHandlers, Waker
 from torsion.internet.error import ConnectionLost, ReactorAlreadyRunning, ReactorNotRunning
 from torsion.internet.interfaces import IReadDescriptor, IWriteDescriptor
+from torsion.python import threadable
 from torsion.python.failure import Failure
 from torsion.python.threadpool import ThreadPool
 
@@ -51,6 +52,10 @@ class ReactorCore:
     Attributes:
         running: True from the ``during`` phase of startup until the reactor stops or crashes.
     """
+
+    #: Whether running the reactor marks its thread as the I/O thread of
+    #: ``torsion.python.threadable`` (Twisted's flag; tests of other reactors turn it off).
+    _registerAsIOThread = True
 
     def __init__(self, poller: Poller) -> None:
         self._poller = poller
@@ -104,6 +109,8 @@ class ReactorCore:
             raise ReactorAlreadyRunning("reactor is already running")
         self._inRun = True
         self._ioThread = threading.get_ident()
+        if self._registerAsIOThread:
+            threadable.registerAsIOThread()
         try:
             if installSignalHandlers:
                 self._signals.install()
