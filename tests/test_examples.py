@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -154,3 +155,11 @@ def test_netstringRPC() -> None:
         "mul 3 4 -> 12",
         "div 1 2 -> error: no method 'div'",
     ]
+
+
+def test_ported(tmp_path: Path) -> None:
+    """The Twisted program with zope.interface, adapters, FilePath and reflect runs on torsion."""
+    status, out, err = run("examples/ported.py", str(tmp_path))
+    assert status == 0, err
+    assert out == "Good day, Ada.\n"
+    assert (tmp_path / "greetings.txt").read_bytes() == b"Good day, Ada."
