@@ -21,6 +21,7 @@ modules of the areas torsion implements.
 from __future__ import annotations
 
 import argparse
+import datetime
 import sys
 import tempfile
 from pathlib import Path
@@ -133,11 +134,14 @@ def main(argv: list[str]) -> int:
     allRows = report.rows(ours, theirs if args.compare else None, deliberate)
     markdown = report.table(allRows)
     print(markdown)
+    caption = f"Measured {datetime.date.today()} against Twisted {twisted.__version__}."
+    if args.compare:
+        caption += " " + report.totals(allRows)
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(report.toJSON(ours, theirs if args.compare else None, deliberate))
     if args.update_docs:
-        report.updateDocs(DOCS, markdown)
+        report.updateDocs(DOCS, f"{caption}\n\n{markdown}")
     return 0
 
 

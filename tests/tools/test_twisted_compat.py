@@ -104,6 +104,7 @@ def test_report_rates_and_json() -> None:
     assert "| `torsion.test.test_x` | ok | 3 | 1 | 2 | 0 | 0 | 3 | 1 | 1 | 67% |" in report.table(
         [row]
     )
+    assert report.totals([row]) == "Of the 3 tests that pass on Twisted, 2 (67%) pass on torsion."
     document = json.loads(report.toJSON([ours], [theirs], deliberate))
     assert document["torsion.test.test_x"]["tests"]["A.b"] == {
         "torsion": "failed",

@@ -22,6 +22,7 @@ __all__ = [
     "rows",
     "table",
     "toJSON",
+    "totals",
     "updateDocs",
 ]
 
@@ -117,6 +118,14 @@ def table(allRows: list[Row]) -> str:
             line += f" {row.twistedPassed} | {row.bothPassed} | {row.deliberate} | {rate} |"
         lines.append(line)
     return "\n".join(lines)
+
+
+def totals(allRows: list[Row]) -> str:
+    """One sentence: the tests that pass on Twisted, and how many of them pass on torsion."""
+    twisted = sum(row.twistedPassed or 0 for row in allRows)
+    ours = sum((row.bothPassed or 0) + (row.deliberate or 0) for row in allRows)
+    share = f"{ours / twisted:.0%}" if twisted else "-"
+    return f"Of the {twisted} tests that pass on Twisted, {ours} ({share}) pass on torsion."
 
 
 def toJSON(
