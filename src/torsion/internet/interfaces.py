@@ -93,6 +93,7 @@ __all__ = [
     "IReactorThreads",
     "IReactorTime",
     "IReactorTimeAndFDSet",
+    "IReactorTimeAndThreads",
     "IReactorUDP",
     "IReactorUNIX",
     "IReactorUNIXDatagram",
@@ -982,6 +983,11 @@ class IHandshakeListener(Protocol, metaclass=InterfaceMeta):
 @runtime_checkable
 class IReactorTimeAndFDSet(IReactorTime, IReactorFDSet, Protocol):
     """torsion's, not Twisted's: a clock with descriptor sets, what a transport needs."""
+
+
+@runtime_checkable
+class IReactorTimeAndThreads(IReactorTime, IReactorThreads, Protocol):
+    """torsion's, not Twisted's: a clock with a thread pool, what a threaded lookup needs."""
 
 
 @runtime_checkable

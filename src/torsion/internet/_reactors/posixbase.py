@@ -11,23 +11,27 @@ asyncio reactor is too, with its own TCP classes in `PosixReactorBase.tcpPortTyp
 from __future__ import annotations
 
 import ipaddress
-import socket
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from torsion.internet._core.loop import ReactorCore
 from torsion.internet._process import process
 from torsion.internet._reactors.resolver import GAIResolver
+from torsion.internet._reactors.simpleresolver import (
+    ComplexResolverSimplifier,
+    SimpleResolverComplexifier,
+    ThreadedResolver,
+)
 from torsion.internet._tls import ports as tlsports
 from torsion.internet._transports import tcp, udp, unix, unixdatagram
 from torsion.internet.defer import Deferred, succeed
-from torsion.internet.error import DNSLookupError
 from torsion.internet.interfaces import (
     IConnector,
     IFullReactor,
     IHostnameResolver,
     IProcessProtocol,
     IProcessTransport,
+    IResolverSimple,
     ITCPListeningPort,
     IUNIXListeningPort,
 )
@@ -37,8 +41,6 @@ from torsion.internet.protocol import (
     ConnectedDatagramProtocol,
     Factory,
 )
-from torsion.internet.threads import deferToThreadPool
-from torsion.python.failure import Failure
 
 __all__ = ["PosixReactorBase"]
 
@@ -54,6 +56,7 @@ class PosixReactorBase(ReactorCore):
     tcpPortType: type[tcp.Port] = tcp.Port
     tcpConnectorType: type[tcp.Connector] = tcp.Connector
     _nameResolver: IHostnameResolver | None = None
+    _resolver: IResolverSimple | None = None
 
     # -- names and TCP (torsion.internet.tcp) -------------------------------------------------
 
@@ -67,41 +70,46 @@ class PosixReactorBase(ReactorCore):
         return resolver
 
     def installNameResolver(self, resolver: IHostnameResolver) -> IHostnameResolver:
-        """Make ``resolver`` the `nameResolver`; return the one it replaces."""
+        """Make ``resolver`` the `nameResolver`, and `resolver` ask it; return the previous."""
         previous = self.nameResolver
         self._nameResolver = resolver
+        self._resolver = ComplexResolverSimplifier(resolver)
+        return previous
+
+    @property
+    def resolver(self) -> IResolverSimple:
+        """The IPv4 resolver ``resolve`` asks (`IReactorPluggableResolver`): by default a
+        `ThreadedResolver`, running ``getaddrinfo`` in the reactor's thread pool."""
+        resolver = self._resolver
+        if resolver is None:
+            resolver = self._resolver = ThreadedResolver(self)
+        return resolver
+
+    def installResolver(self, resolver: IResolverSimple) -> IResolverSimple:
+        """Make ``resolver`` the `resolver`, and `nameResolver` ask it; return the previous."""
+        previous = self.resolver
+        self._resolver = resolver
+        self._nameResolver = SimpleResolverComplexifier(resolver)
         return previous
 
     def resolve(self, name: str, timeout: Sequence[float] = (1, 3, 11, 45)) -> Deferred[str]:
-        """Look up an IPv4 address of ``name`` in the thread pool (never blocking the loop).
+        """Look up an IPv4 address of ``name`` with the installed `resolver`.
 
         Args:
-            name: A host name or an IPv4 address.
+            name: A host name or an IPv4 address (which is its own answer).
             timeout: Retry delays in Twisted's resolver API; their sum bounds the lookup.
 
         Returns:
             A Deferred of the address string; it fails with `DNSLookupError` when the name
             does not resolve or the lookup takes longer than the timeout.
         """
+        if not name:
+            return succeed("0.0.0.0")  # Twisted's answer for the empty name.
         try:
             return succeed(str(ipaddress.IPv4Address(name)))
         except ValueError:
             pass
-        lookup = deferToThreadPool(self, self.getThreadPool(), _lookupIPv4, name)
-        result: Deferred[str] = Deferred()
-        timer = self.callLater(sum(timeout), _timedOut, result, name)
-
-        def done(outcome: str | Failure) -> None:
-            if not timer.active():
-                return  # timed out already
-            timer.cancel()
-            if isinstance(outcome, Failure):
-                result.errback(outcome)
-            else:
-                result.callback(outcome)
-
-        lookup.addBoth(done)
-        return result
+        return self.resolver.getHostByName(name, tuple(int(t) for t in timeout))
 
     def listenTCP(
         self, port: int, factory: Factory, backlog: int = 50, interface: str = ""
@@ -250,21 +258,6 @@ class PosixReactorBase(ReactorCore):
     ) -> IConnector:
         """Connect to ``host``:``port`` over TLS: `connectTCP` with a TLS layer."""
         return tlsports.connectSSL(self, host, port, factory, contextFactory, timeout, bindAddress)
-
-
-def _lookupIPv4(name: str) -> str:
-    """Blocking: the first IPv4 address of ``name`` (in a pool thread)."""
-    try:
-        infos = socket.getaddrinfo(name, 0, socket.AF_INET, socket.SOCK_STREAM)
-    except OSError as e:
-        raise DNSLookupError(f"address {name!r} not found: {e}") from e
-    if not infos:
-        raise DNSLookupError(f"address {name!r} not found")
-    return str(infos[0][4][0])
-
-
-def _timedOut(result: Deferred[str], name: str) -> None:
-    result.errback(DNSLookupError(f"address {name!r} not found: timeout error"))
 
 
 if TYPE_CHECKING:

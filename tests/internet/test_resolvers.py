@@ -1,0 +1,149 @@
+"""The pluggable resolvers: IResolverSimple and IHostnameResolver, and the bridges between them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import pytest
+
+from torsion.internet._resolver import (
+    ComplexResolverSimplifier,
+    FirstOneWins,
+    HostResolution,
+    SimpleResolverComplexifier,
+)
+from torsion.internet.address import IPv4Address, IPv6Address
+from torsion.internet.defer import Deferred, fail, succeed
+from torsion.internet.error import DNSLookupError
+from torsion.internet.interfaces import IAddress, IHostResolution, IResolutionReceiver
+from torsion.internet.selectreactor import SelectReactor
+from torsion.python.failure import Failure
+
+
+class Simple:
+    """An `IResolverSimple` with fixed answers."""
+
+    def __init__(self, answers: dict[str, str | Exception]) -> None:
+        self.answers = answers
+        self.asked: list[str] = []
+
+    def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[str]:
+        self.asked.append(name)
+        answer = self.answers.get(name, DNSLookupError(name))
+        return fail(answer) if isinstance(answer, Exception) else succeed(answer)
+
+
+class Receiver:
+    """An `IResolutionReceiver` that records what it hears."""
+
+    def __init__(self) -> None:
+        self.events: list[object] = []
+
+    def resolutionBegan(self, resolution: IHostResolution) -> None:
+        self.events.append(("began", resolution.name))
+
+    def addressResolved(self, address: IAddress) -> None:
+        self.events.append(address)
+
+    def resolutionComplete(self) -> None:
+        self.events.append("complete")
+
+
+class Complex:
+    """An `IHostnameResolver` that answers with the given addresses."""
+
+    def __init__(self, *addresses: IAddress) -> None:
+        self.addresses = addresses
+
+    def resolveHostName(
+        self,
+        resolutionReceiver: IResolutionReceiver,
+        hostName: str,
+        portNumber: int = 0,
+        addressTypes: Sequence[type[IAddress]] | None = None,
+        transportSemantics: str = "TCP",
+    ) -> IHostResolution:
+        resolution = HostResolution(hostName)
+        resolutionReceiver.resolutionBegan(resolution)
+        for address in self.addresses:
+            resolutionReceiver.addressResolved(address)
+        resolutionReceiver.resolutionComplete()
+        return resolution
+
+
+def result(d: Deferred[str]) -> str | Failure:
+    out: list[str | Failure] = []
+    d.addBoth(out.append)
+    return out[0]
+
+
+def test_simplifier_gives_the_first_ipv4_address() -> None:
+    simplifier = ComplexResolverSimplifier(
+        Complex(IPv6Address("TCP", "::1", 0), IPv4Address("TCP", "10.0.0.1", 0))
+    )
+    assert result(simplifier.getHostByName("example.test")) == "::1"
+    first = ComplexResolverSimplifier(
+        Complex(IPv4Address("TCP", "10.0.0.1", 0), IPv4Address("TCP", "10.0.0.2", 0))
+    )
+    assert result(first.getHostByName("example.test")) == "10.0.0.1"
+
+
+def test_simplifier_fails_when_nothing_resolves() -> None:
+    outcome = result(ComplexResolverSimplifier(Complex()).getHostByName("nowhere.test"))
+    assert isinstance(outcome, Failure) and outcome.check(DNSLookupError)
+    assert "nowhere.test" in str(outcome.value)
+
+
+def test_first_one_wins_ignores_later_answers() -> None:
+    d: Deferred[str] = Deferred()
+    receiver = FirstOneWins(d)
+    receiver.resolutionBegan(HostResolution("x"))
+    receiver.addressResolved(IPv4Address("TCP", "10.0.0.1", 0))
+    receiver.addressResolved(IPv4Address("TCP", "10.0.0.2", 0))
+    receiver.resolutionComplete()
+    assert result(d) == "10.0.0.1"
+
+
+def test_complexifier_reports_one_address_and_completes() -> None:
+    receiver = Receiver()
+    complexifier = SimpleResolverComplexifier(Simple({"a.test": "10.0.0.7"}))
+    resolution = complexifier.resolveHostName(receiver, "a.test", 80, transportSemantics="UDP")
+    assert receiver.events == [("began", "a.test"), IPv4Address("UDP", "10.0.0.7", 80), "complete"]
+    with pytest.raises(NotImplementedError):
+        resolution.cancel()
+
+
+def test_complexifier_unknown_name_completes_quietly_other_errors_are_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    simple = Simple({"broken.test": RuntimeError("resolver crashed")})
+    complexifier = SimpleResolverComplexifier(simple)
+    unknown, broken = Receiver(), Receiver()
+    with caplog.at_level(logging.ERROR, logger="torsion.internet.base"):
+        complexifier.resolveHostName(unknown, "unknown.test")
+        complexifier.resolveHostName(broken, "broken.test")
+    assert unknown.events == [("began", "unknown.test"), "complete"]
+    assert broken.events == [("began", "broken.test"), "complete"]
+    assert [r.getMessage() for r in caplog.records] == ["Error looking up 'broken.test'"]
+
+
+def test_installed_resolvers_stay_in_step() -> None:
+    """Installing either kind makes the other ask it, as Twisted's reactors do."""
+    reactor = SelectReactor()
+    try:
+        simple = Simple({"a.test": "10.0.0.7"})
+        previous = reactor.installResolver(simple)
+        assert previous is not simple and reactor.resolver is simple
+        assert result(reactor.resolve("a.test")) == "10.0.0.7"
+        receiver = Receiver()
+        reactor.nameResolver.resolveHostName(receiver, "a.test")
+        assert IPv4Address("TCP", "10.0.0.7", 0) in receiver.events
+
+        reactor.installNameResolver(Complex(IPv4Address("TCP", "10.9.9.9", 0)))
+        assert result(reactor.resolve("b.test")) == "10.9.9.9"
+        # Literal addresses and the empty name never reach a resolver.
+        assert result(reactor.resolve("192.0.2.1")) == "192.0.2.1"
+        assert result(reactor.resolve("")) == "0.0.0.0"
+    finally:
+        reactor.close()
