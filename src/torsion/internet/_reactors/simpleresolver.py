@@ -179,14 +179,12 @@ class ComplexResolverSimplifier:
 
 
 def _lookupIPv4(name: str) -> str:
-    """Blocking: the first IPv4 address of ``name`` (in a pool thread)."""
+    """Blocking: an IPv4 address of ``name`` (in a pool thread; ``socket.gethostbyname``, as
+    Twisted's ThreadedResolver, looked up at each call so that tests can replace it)."""
     try:
-        infos = socket.getaddrinfo(name, 0, socket.AF_INET, socket.SOCK_STREAM)
+        return socket.gethostbyname(name)
     except OSError as e:
         raise DNSLookupError(f"address {name!r} not found: {e}") from e
-    if not infos:
-        raise DNSLookupError(f"address {name!r} not found")
-    return str(infos[0][4][0])
 
 
 def _timedOut(result: Deferred[str], name: str) -> None:
