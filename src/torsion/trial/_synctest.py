@@ -11,20 +11,29 @@ collected (an unhandled error in a Deferred is one: torsion logs it at CRITICAL 
 Failure on ``record.log_failure``). Those the test did not take with `flushLoggedErrors`
 fail it after its cleanups, as in trial. The garbage collector runs first, so a Deferred
 dropped with an unhandled failure is reported by the test that dropped it.
+
+Warnings: from setUp to the last cleanup, every warning is collected (the ``always``
+filter, then the filters of the test's ``suppress`` attribute, `torsion.trial.util.suppress`)
+instead of shown. `flushWarnings` takes them; those left are emitted again after the test,
+where the filters outside it (pytest's ``error``, say) decide what they do, as in trial.
 """
 
 from __future__ import annotations
 
+import dis
 import functools
 import gc
 import inspect
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import unittest
-from collections.abc import Callable
-from typing import Any, ClassVar
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, TextIO
 
 from torsion.internet.defer import Deferred
 from torsion.python.failure import Failure
@@ -86,6 +95,90 @@ class _ErrorCollector(logging.Handler):
         return taken
 
 
+@dataclass(frozen=True)
+class _Warning:
+    """One warning emitted during a test."""
+
+    message: str
+    category: type[Warning]
+    filename: str
+    lineno: int
+
+    def asDict(self) -> dict[str, Any]:
+        """The warning as `SynchronousTestCase.flushWarnings` returns it."""
+        return {
+            "message": self.message,
+            "category": self.category,
+            "filename": self.filename,
+            "lineno": self.lineno,
+        }
+
+
+class _WarningCollector:
+    """Collects the warnings emitted between `install` and `remove`."""
+
+    def __init__(self) -> None:
+        self.warnings: list[_Warning] = []
+        self._catcher: warnings.catch_warnings[None] | None = None
+
+    def install(self, suppressions: Iterable[tuple[Sequence[Any], dict[str, Any]]]) -> None:
+        """Collect every warning from now on but those ``suppressions`` filter out."""
+        catcher = warnings.catch_warnings()
+        catcher.__enter__()
+        self._catcher = catcher
+        warnings.simplefilter("always")
+        for args, kwargs in suppressions:
+            warnings.filterwarnings(*args, **kwargs)
+        warnings.showwarning = self._show
+
+    def _show(
+        self,
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        self.warnings.append(_Warning(str(message), category, filename, lineno))
+
+    def remove(self) -> None:
+        """Put the warning filters and ``showwarning`` back as they were before `install`."""
+        if self._catcher is not None:
+            self._catcher.__exit__(None, None, None)
+            self._catcher = None
+
+    def flush(self, offendingFunctions: Sequence[Callable[..., object]] | None) -> list[_Warning]:
+        """Take the warnings (those pointing into ``offendingFunctions``, if given)."""
+        if offendingFunctions is None:
+            taken = self.warnings
+        else:
+            spans = [_codeSpan(function) for function in offendingFunctions]
+            taken = [w for w in self.warnings if any(_inSpan(w, span) for span in spans)]
+        self.warnings = [w for w in self.warnings if w not in taken]
+        return taken
+
+
+def _codeSpan(function: Callable[..., object]) -> tuple[str, int, int]:
+    """The absolute file of ``function``'s module and the first and last lines of its code.
+
+    Raises:
+        ValueError: ``function`` is not a function or method.
+    """
+    if not (inspect.ismethod(function) or inspect.isfunction(function)):
+        raise ValueError(f"{function!r} is not a function or method")
+    # The module's file, not the code object's: the code keeps the name it was compiled
+    # with even if the source was moved since, while warnings name the module's file.
+    filename = inspect.getabsfile(sys.modules[function.__module__])
+    lines = [line for _, line in dis.findlinestarts(function.__code__) if line is not None]
+    return filename, min(lines), max(lines)
+
+
+def _inSpan(warning: _Warning, span: tuple[str, int, int]) -> bool:
+    filename, first, last = span
+    return filename == os.path.normcase(warning.filename) and first <= warning.lineno <= last
+
+
 class _Patch:
     """An attribute replaced for a test (Twisted returns a ``MonkeyPatcher``; this has its
     ``patch`` and ``restore``)."""
@@ -127,6 +220,7 @@ class SynchronousTestCase(Assertions):
     def __init__(self, methodName: str = "runTest") -> None:
         super().__init__(methodName)
         self._errors = _ErrorCollector()
+        self._warnings = _WarningCollector()
 
     # -- the standard library's phases ---------------------------------------------------
 
@@ -134,9 +228,12 @@ class SynchronousTestCase(Assertions):
         reason = self._skipReason()
         if reason is not None:
             raise unittest.SkipTest(reason)
+        self._warnings = _WarningCollector()
+        self._warnings.install(self._getSuppress())
         self._errors = _ErrorCollector()
         self._errors.install()
-        # Cleanups run last-in first-out: these two run after every cleanup the test adds.
+        # Cleanups run last-in first-out: these run after every cleanup the test adds.
+        unittest.TestCase.addCleanup(self, self._reemitWarnings)
         unittest.TestCase.addCleanup(self, self._checkLoggedErrors)
         self._addChecks()
         self._runPhase(self.setUp, "setUp")
@@ -180,6 +277,27 @@ class SynchronousTestCase(Assertions):
         reason = getattr(method, "skip", None) or self.skip
         return None if reason is None else str(reason)
 
+    def _getSuppress(self) -> list[tuple[Sequence[Any], dict[str, Any]]]:
+        method = getattr(self, self._testMethodName, None)
+        module = sys.modules.get(type(self).__module__)
+        for owner in (method, self, module):
+            value = getattr(owner, "suppress", None)
+            if value is not None and not callable(value):
+                return list(value)
+        return []
+
+    def _reemitWarnings(self) -> None:
+        """Stop collecting; emit again the warnings not flushed (raising the first error)."""
+        self._warnings.remove()
+        errors: list[BaseException] = []
+        for w in self._warnings.flush(None):
+            try:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            except Exception as e:
+                errors.append(e)
+        if errors:
+            raise errors[0]
+
     def _checkLoggedErrors(self) -> None:
         gc.collect()
         self._errors.remove()
@@ -198,6 +316,27 @@ class SynchronousTestCase(Assertions):
             The Failures taken, in the order they were logged.
         """
         return self._errors.flush(*errorTypes)
+
+    def flushWarnings(
+        self, offendingFunctions: Sequence[Callable[..., object]] | None = None
+    ) -> list[dict[str, Any]]:
+        """Take the warnings emitted so far in this test.
+
+        Taken warnings are not emitted again after the test.
+
+        Args:
+            offendingFunctions: If given, take only the warnings that point (by file and
+                line, as ``warnings.warn``'s ``stacklevel`` chose them) into the code of one
+                of these functions or methods.
+
+        Returns:
+            The warnings, in the order they were emitted, as dicts with the keys
+            ``message`` (a str), ``category``, ``filename`` and ``lineno``.
+
+        Raises:
+            ValueError: One of ``offendingFunctions`` is not a function or method.
+        """
+        return [w.asDict() for w in self._warnings.flush(offendingFunctions)]
 
     def patch(self, obj: object, attribute: str, value: object) -> _Patch:
         """Set ``obj.attribute = value`` until the test ends.

@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from torsion.testing._janitor import DirtyReactorAggregateError
 from torsion.testing._running import DEFAULT_TIMEOUT
 
-__all__ = ["DEFAULT_TIMEOUT_DURATION", "DirtyReactorAggregateError"]
+__all__ = ["DEFAULT_TIMEOUT_DURATION", "DirtyReactorAggregateError", "suppress"]
 
 #: Seconds a test may wait on the reactor by default (trial's 120).
 DEFAULT_TIMEOUT_DURATION = DEFAULT_TIMEOUT
+
+#: One warning filter, as `suppress` returns it: ``(args, kwargs)`` of `warnings.filterwarnings`.
+Suppression = tuple[tuple[str], dict[str, Any]]
+
+
+def suppress(action: str = "ignore", **kwarg: Any) -> Suppression:
+    """A warning filter for a test's ``suppress`` attribute (a list of these).
+
+    While the test (its setUp, tearDown and cleanups too) runs, each is applied as
+    ``warnings.filterwarnings(action, **kwarg)``, so ``suppress(category=DeprecationWarning,
+    message="old")`` hides those warnings from `flushWarnings` and from the output. The
+    attribute is looked up on the test method, then the test case, then its module.
+
+    Args:
+        action: The filter's action (``"ignore"``, ``"error"``, ...).
+        kwarg: ``message``, ``category``, ``module``, ``lineno`` as `warnings.filterwarnings`
+            takes them.
+    """
+    return ((action,), kwarg)
