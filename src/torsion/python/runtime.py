@@ -63,8 +63,8 @@ class Platform:
     def isWinNT(self) -> bool:
         """Whether this is Windows (every supported Windows is NT). Deprecated: `isWindows`."""
         warnings.warn(
-            "torsion.python.runtime.Platform.isWinNT is deprecated (as in Twisted 13.0); "
-            "use Platform.isWindows instead.",
+            "torsion.python.runtime.Platform.isWinNT was deprecated in Twisted 13.0. "
+            "Use Platform.isWindows instead.",
             DeprecationWarning,
             stacklevel=2,
         )
