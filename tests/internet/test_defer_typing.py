@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
+from tests._mypy import strictErrors
 
 GOOD = """\
 from torsion.internet.defer import Deferred, succeed
@@ -39,21 +39,6 @@ Deferred[int]().callback("not an int")
 
 
 def test_mypyStrict(tmp_path: Path) -> None:
-    api = pytest.importorskip("mypy.api")
-    (tmp_path / "good.py").write_text(GOOD)
-    (tmp_path / "bad.py").write_text(BAD)
-    stdout, stderr, _ = api.run(
-        [
-            "--strict",
-            "--no-incremental",
-            "--cache-dir",
-            str(tmp_path / "cache"),
-            "--show-error-codes",
-            str(tmp_path / "good.py"),
-            str(tmp_path / "bad.py"),
-        ]
-    )
-    errors = [line for line in stdout.splitlines() if ": error:" in line]
-    assert not [line for line in errors if "good.py" in line], stdout + stderr
-    badLines = {int(line.split(":")[1]) for line in errors if "bad.py" in line}
-    assert badLines == {3, 4, 5}, stdout + stderr
+    goodErrors, badLines, output = strictErrors(tmp_path, GOOD, BAD)
+    assert not goodErrors, output
+    assert badLines == {3, 4, 5}, output

@@ -6,8 +6,7 @@ import ast
 from pathlib import Path
 from typing import Protocol
 
-import pytest
-
+from tests._mypy import strictErrors
 from torsion.internet import interfaces
 from torsion.internet.interfaces import IFullReactor
 
@@ -58,20 +57,6 @@ def test_stub_names_are_the_interfaces() -> None:
 
 
 def test_mypyStrict(tmp_path: Path) -> None:
-    api = pytest.importorskip("mypy.api")
-    (tmp_path / "good.py").write_text(GOOD)
-    (tmp_path / "bad.py").write_text(BAD)
-    stdout, stderr, _ = api.run(
-        [
-            "--strict",
-            "--no-incremental",
-            "--cache-dir",
-            str(tmp_path / "cache"),
-            str(tmp_path / "good.py"),
-            str(tmp_path / "bad.py"),
-        ]
-    )
-    errors = [line for line in stdout.splitlines() if ": error:" in line]
-    assert not [line for line in errors if "good.py" in line], stdout + stderr
-    badLines = {int(line.split(":")[1]) for line in errors if "bad.py" in line}
-    assert badLines == {3, 4}, stdout + stderr
+    goodErrors, badLines, output = strictErrors(tmp_path, GOOD, BAD)
+    assert not goodErrors, output
+    assert badLines == {3, 4}, output
