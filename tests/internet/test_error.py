@@ -19,3 +19,8 @@ def test_connection_constants() -> None:
     assert main.CONNECTION_DONE.check(error.ConnectionDone)
     assert main.CONNECTION_LOST.check(error.ConnectionLost)
     assert not main.CONNECTION_DONE.check(error.ConnectionLost)
+
+
+def test_fdesc_went_away_is_twisteds() -> None:
+    assert issubclass(error.ConnectionFdescWentAway, error.ConnectionLost)
+    assert str(error.ConnectionFdescWentAway()) == "Uh."

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from torsion.python import compat
 from torsion.python.compat import (
     _PYPY,
     cmp,
@@ -151,3 +152,19 @@ def test_constants() -> None:
     assert unicode is str
     assert (platform.python_implementation() == "PyPy") is _PYPY
     assert hasattr(sys, "pypy_version_info") is _PYPY
+
+
+def test_bytesEnviron_is_the_environment_as_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TORSION_COMPAT_TEST", "value")
+    assert compat.bytesEnviron()[b"TORSION_COMPAT_TEST"] == b"value"
+
+
+def test_reraise_keeps_the_traceback() -> None:
+    try:
+        raise ValueError("first")
+    except ValueError as e:
+        original = e.__traceback__
+    with pytest.raises(ValueError, match="first") as raised:
+        compat.reraise(ValueError("first"), original)
+    assert raised.value.__traceback__ is not None
+    assert raised.value.__traceback__.tb_next is not None

@@ -352,3 +352,25 @@ def test_everything_works_without_zope() -> None:
 
 def test_getComponent_default_is_none() -> None:
     assert Person("x").getComponent(IName) is None
+
+
+def test_addHook_makes_adaptation_look_in_a_registry() -> None:
+    """Twisted's private _addHook/_removeHook: a registry of one's own, for zope's IFoo(obj)."""
+    from zope.interface import Interface, implementedBy
+    from zope.interface.adapter import AdapterRegistry
+
+    class IGreeter(Interface):  # type: ignore[misc]  # zope.interface has no types
+        pass
+
+    class Person:
+        pass
+
+    registry = AdapterRegistry()
+    registry.register([implementedBy(Person)], IGreeter, "", lambda person: "greeter")
+    assert IGreeter(Person(), None) is None
+    hook = components._addHook(registry)
+    try:
+        assert IGreeter(Person()) == "greeter"
+    finally:
+        components._removeHook(hook)
+    assert IGreeter(Person(), None) is None

@@ -20,6 +20,7 @@ __all__ = [
     "ConnectionAborted",
     "ConnectionClosed",
     "ConnectionDone",
+    "ConnectionFdescWentAway",
     "ConnectionLost",
     "ConnectionRefusedError",
     "DNSLookupError",
@@ -256,6 +257,12 @@ class ConnectionLost(_Described, ConnectionClosed):
     """Connection to the other side was lost in a non-clean fashion."""
 
     MESSAGE = "Connection to the other side was lost in a non-clean fashion"
+
+
+class ConnectionFdescWentAway(ConnectionLost):
+    """The connection's file descriptor went away (Twisted's name, kept for its users)."""
+
+    MESSAGE = "Uh"  # Twisted's message, word for word.
 
 
 class FileDescriptorOverrun(ConnectionLost):

@@ -12,12 +12,14 @@ from __future__ import annotations
 import codecs
 import inspect
 import io
+import os
 import platform
 from collections.abc import Callable, Iterator
-from types import FrameType
-from typing import Any, AnyStr, TypeVar
+from types import FrameType, TracebackType
+from typing import Any, AnyStr, NoReturn, TypeVar
 
 __all__ = [
+    "bytesEnviron",
     "cmp",
     "comparable",
     "currentframe",
@@ -28,6 +30,7 @@ __all__ = [
     "lazyByteSlice",
     "nativeString",
     "networkString",
+    "reraise",
     "unicode",
 ]
 
@@ -162,3 +165,13 @@ def execfile(filename: str, globals: dict[str, Any], locals: dict[str, Any] | No
     with open(filename, "rb") as source:
         code = compile(source.read(), filename, "exec")
     exec(code, globals, globals if locals is None else locals)
+
+
+def bytesEnviron() -> dict[bytes, bytes]:
+    """This process's environment with names and values as bytes (POSIX: ``os.environb``)."""
+    return dict(os.environb)
+
+
+def reraise(exception: BaseException, traceback: TracebackType | None) -> NoReturn:
+    """Raise ``exception`` with ``traceback`` (Python 2's three-argument ``raise``)."""
+    raise exception.with_traceback(traceback)

@@ -94,15 +94,31 @@ class _Registry:
 
 _local = _Registry()
 
-if _zope is not None:
-    _zopeRegistry: Any = importlib.import_module("zope.interface.adapter").AdapterRegistry()
 
-    def _hook(iface: object, ob: object) -> object:
-        """zope's adaptation (``IFoo(obj)``) asks this for adapters registered here."""
-        factory = _zopeRegistry.lookup1(_zope.providedBy(ob), iface)
+def _addHook(registry: Any) -> Callable[[object, object], object]:
+    """Make zope's adaptation (``IFoo(obj)``) look in ``registry``; return the hook added.
+
+    Args:
+        registry: A zope ``AdapterRegistry``.
+    """
+    lookup = registry.lookup1
+
+    def hook(iface: object, ob: object) -> object:
+        factory = lookup(_zope.providedBy(ob), iface)
         return None if factory is None else factory(ob)
 
-    _zope.interface.adapter_hooks.append(_hook)
+    _zope.interface.adapter_hooks.append(hook)
+    return hook
+
+
+def _removeHook(hook: Callable[[object, object], object]) -> None:
+    """Undo `_addHook`: zope's adaptation no longer looks in that registry."""
+    _zope.interface.adapter_hooks.remove(hook)
+
+
+if _zope is not None:
+    _zopeRegistry: Any = importlib.import_module("zope.interface.adapter").AdapterRegistry()
+    _addHook(_zopeRegistry)
 
 
 def getRegistry() -> Any:
