@@ -24,3 +24,16 @@ def test_connection_constants() -> None:
 def test_fdesc_went_away_is_twisteds() -> None:
     assert issubclass(error.ConnectionFdescWentAway, error.ConnectionLost)
     assert str(error.ConnectionFdescWentAway()) == "Uh."
+
+
+def test_process_terminated_wording_is_twisteds() -> None:
+    assert str(error.ProcessTerminated()).endswith(": process ended.")
+    both = error.ProcessTerminated(exitCode=3, signal=9)
+    assert str(both).endswith(": process ended with exit code 3 by signal 9.")
+
+
+def test_getConnectError_of_an_exception_that_is_no_pair() -> None:
+    cause = Exception()
+    result = error.getConnectError(cause)
+    assert type(result) is error.ConnectError
+    assert result.osError is None and result.args == (cause,)

@@ -157,7 +157,7 @@ class ConnectError(Exception):
 
     MESSAGE = "An error occurred while connecting"
 
-    def __init__(self, osError: object = None, string: str = "") -> None:
+    def __init__(self, osError: object = None, string: object = "") -> None:
         super().__init__(string)
         self.osError = osError
 
@@ -225,22 +225,28 @@ _ERRNO_ERRORS: dict[int, type[ConnectError]] = {
 }
 
 
-def getConnectError(e: OSError | tuple[int, str]) -> ConnectError:
+def getConnectError(e: BaseException | tuple[int, str]) -> ConnectError:
     """Return the `ConnectError` subclass instance matching a socket error.
 
     Args:
         e: An `OSError` (its errno picks the class; ``socket.gaierror`` gives
-            `UnknownHostError`) or an ``(errno, message)`` pair.
+            `UnknownHostError`), an ``(errno, message)`` pair, or another exception (whose
+            arguments are such a pair, or which becomes a plain `ConnectError`'s text).
     """
-    if isinstance(e, OSError):
-        number, text = e.errno, e.strerror or str(e)
-        if isinstance(e, socket.gaierror):
-            return UnknownHostError(number, text)
+    if isinstance(e, OSError) and e.errno is not None:
+        number: object = e.errno
+        text: object = e.strerror or str(e)
     else:
-        number, text = e
+        try:
+            number, text = e.args if isinstance(e, BaseException) else e
+        except (TypeError, ValueError):
+            return ConnectError(string=e)  # Twisted keeps the exception itself as the text.
+    if isinstance(e, socket.gaierror):
+        return UnknownHostError(number, text)
     if number is None:
         return ConnectError(string=text)
-    return _ERRNO_ERRORS.get(number, ConnectError)(number, text)
+    kind = _ERRNO_ERRORS.get(number, ConnectError) if isinstance(number, int) else ConnectError
+    return kind(number, text)
 
 
 class SSLError(ConnectError):
@@ -398,12 +404,13 @@ class ProcessTerminated(ConnectionLost):
     def __init__(
         self, exitCode: int | None = None, signal: int | None = None, status: int | None = None
     ) -> None:
+        # Twisted's wording: "process ended[ with exit code N][ by signal S]".
+        text = "process ended"
+        if exitCode is not None:
+            text += f" with exit code {exitCode}"
         if signal is not None:
-            super().__init__(f"process ended by signal {signal}")
-        elif exitCode is not None:
-            super().__init__(f"process ended with exit code {exitCode}")
-        else:
-            super().__init__()
+            text += f" by signal {signal}"
+        super().__init__(text)
         self.exitCode = exitCode
         self.signal = signal
         self.status = status

@@ -32,6 +32,7 @@ __all__ = [
     "backwardsCompatImplements",
     "getAdapterFactory",
     "getRegistry",
+    "globalRegistry",
     "proxyForInterface",
     "registerAdapter",
 ]
@@ -116,14 +117,17 @@ def _removeHook(hook: Callable[[object, object], object]) -> None:
     _zope.interface.adapter_hooks.remove(hook)
 
 
+#: The zope ``AdapterRegistry`` `registerAdapter` fills (Twisted's name; tests may replace it,
+#: with `_addHook` for the replacement). None without zope.interface.
+globalRegistry: Any = None
 if _zope is not None:
-    _zopeRegistry: Any = importlib.import_module("zope.interface.adapter").AdapterRegistry()
-    _addHook(_zopeRegistry)
+    globalRegistry = importlib.import_module("zope.interface.adapter").AdapterRegistry()
+    _addHook(globalRegistry)
 
 
 def getRegistry() -> Any:
     """Return the zope ``AdapterRegistry`` `registerAdapter` uses (without zope: the local one)."""
-    return _zopeRegistry if _zope is not None else _local
+    return globalRegistry if _zope is not None else _local
 
 
 def _zopeOrigin(origin: object) -> Any:
@@ -152,14 +156,14 @@ def registerAdapter(
     interfaceClasses = tuple(_normal(target) for target in interfaceClasses)
     for target in interfaceClasses:
         if _isZopeInterface(target):
-            factory = _zopeRegistry.registered([_zopeOrigin(origInterface)], target)
+            factory = globalRegistry.registered([_zopeOrigin(origInterface)], target)
         else:
             factory = _local.registered(origInterface, target)
         if factory is not None and not ALLOW_DUPLICATES:
             raise ValueError(f"an adapter ({factory}) was already registered.")
     for target in interfaceClasses:
         if _isZopeInterface(target):
-            _zopeRegistry.register([_zopeOrigin(origInterface)], target, "", adapterFactory)
+            globalRegistry.register([_zopeOrigin(origInterface)], target, "", adapterFactory)
         else:
             _local.register(origInterface, target, adapterFactory)
 
@@ -176,7 +180,7 @@ def getAdapterFactory(fromInterface: object, toInterface: object, default: Any) 
     """
     fromInterface, toInterface = _normal(fromInterface), _normal(toInterface)
     if _isZopeInterface(toInterface):
-        factory = _zopeRegistry.lookup1(_zopeOrigin(fromInterface), toInterface)
+        factory = globalRegistry.lookup1(_zopeOrigin(fromInterface), toInterface)
     else:
         factory = _local.lookup(fromInterface, toInterface)
     return default if factory is None else factory
