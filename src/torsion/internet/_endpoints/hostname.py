@@ -26,9 +26,8 @@ from torsion.internet._endpoints.resolver import (
 from torsion.internet._endpoints.tcp import (
     TCP4ClientEndpoint,
     TCP6ClientEndpoint,
-    isIPv4Literal,
-    isIPv6Literal,
 )
+from torsion.internet._literals import isIPv4Literal, isIPv6Literal
 from torsion.internet.address import HostnameAddress, IPv4Address, IPv6Address
 from torsion.internet.defer import Deferred, fail
 from torsion.internet.error import ConnectingCancelledError, DNSLookupError

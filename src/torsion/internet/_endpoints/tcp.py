@@ -9,10 +9,10 @@ went), so the user's factory never sees them, as in Twisted.
 
 from __future__ import annotations
 
-import socket
 from typing import Any, cast
 
 from torsion.internet._endpoints.resolver import ThreadedAddressResolver, firstIPv6
+from torsion.internet._literals import isIPv6Literal
 from torsion.internet.defer import Deferred, fail
 from torsion.internet.error import ConnectingCancelledError, NoProtocol, NotConnectingError
 from torsion.internet.interfaces import (
@@ -34,24 +34,6 @@ __all__ = [
     "TCP6ServerEndpoint",
     "connectProtocol",
 ]
-
-
-def isIPv6Literal(host: str) -> bool:
-    """Return whether ``host`` is an IPv6 address literal (optionally with ``%scope``)."""
-    try:
-        socket.inet_pton(socket.AF_INET6, host.split("%", 1)[0])
-    except (OSError, ValueError):
-        return False
-    return True
-
-
-def isIPv4Literal(host: str) -> bool:
-    """Return whether ``host`` is a dotted-quad IPv4 address literal."""
-    try:
-        socket.inet_pton(socket.AF_INET, host)
-    except (OSError, ValueError):
-        return False
-    return True
 
 
 # -- servers ------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import ipaddress
 from collections.abc import Callable, Iterable
 from typing import Any, Generic, NoReturn, ParamSpec, Protocol, TypeVar
 
+from torsion.internet._literals import isIPv6Literal
 from torsion.internet._task.clock import Clock
 from torsion.internet.address import IPv4Address, IPv6Address, UNIXAddress
 from torsion.internet.defer import Deferred, succeed
@@ -36,13 +37,6 @@ _P = ParamSpec("_P")
 
 #: One hook or trigger: what to call and its arguments.
 Call = tuple[Callable[..., object], tuple[Any, ...], dict[str, Any]]
-
-
-def _isIPv6(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host.split("%", 1)[0]).version == 6
-    except ValueError:
-        return False
 
 
 class FakePort(Generic[AddressT]):
@@ -256,7 +250,7 @@ class MemoryReactor:
     ) -> FakePort[IPv4Address | IPv6Address]:
         """Record the call in `tcpServers`; return a port on ``interface`` (or 0.0.0.0)."""
         self.tcpServers.append((port, factory, backlog, interface))
-        if _isIPv6(interface):
+        if isIPv6Literal(interface):
             return FakePort(IPv6Address("TCP", interface, port))
         return FakePort(IPv4Address("TCP", "0.0.0.0", port))
 
@@ -270,7 +264,7 @@ class MemoryReactor:
     ) -> FakeConnector:
         """Record the call in `tcpClients`; tell ``factory`` it started connecting."""
         self.tcpClients.append((host, port, factory, timeout, bindAddress))
-        if _isIPv6(host):
+        if isIPv6Literal(host):
             return self._connector(IPv6Address("TCP", host, port), factory)
         return self._connector(IPv4Address("TCP", host, port), factory)
 
@@ -327,7 +321,7 @@ class MemoryReactor:
     ) -> FakePort[IPv4Address | IPv6Address]:
         """Record the call in `udpServers` (not in Twisted's); return a UDP port."""
         self.udpServers.append((port, protocol, interface, maxPacketSize))
-        if _isIPv6(interface):
+        if isIPv6Literal(interface):
             return FakePort(IPv6Address("UDP", interface, port))
         return FakePort(IPv4Address("UDP", "0.0.0.0", port))
 

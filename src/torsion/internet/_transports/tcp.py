@@ -14,6 +14,7 @@ import socket
 from collections.abc import Callable
 from typing import Any
 
+from torsion.internet._literals import isIPLiteral, isIPv6Literal
 from torsion.internet._transports.connectors import BaseConnector
 from torsion.internet._transports.ports import StreamPort
 from torsion.internet._transports.tcpconnection import Client, Server, makeAddress
@@ -31,7 +32,7 @@ from torsion.internet.interfaces import IReactorConnect, IReactorTimeAndFDSet
 from torsion.internet.protocol import ClientFactory, Factory, Protocol
 from torsion.python.failure import Failure
 
-__all__ = ["Connector", "Port", "isIPAddress", "isIPv6", "streamSocket"]
+__all__ = ["Connector", "Port", "streamSocket"]
 
 _log = logging.getLogger("torsion.internet.tcp")
 
@@ -66,24 +67,6 @@ def streamSocket(family: int, fileno: int | None = None) -> socket.socket:
     if family == socket.AF_INET6:
         return _IPv6StreamSocket(socket.AF_INET6, socket.SOCK_STREAM, socket.IPPROTO_TCP, fileno)
     return _IPv4StreamSocket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, fileno)
-
-
-def isIPv6(host: str) -> bool:
-    """Return whether ``host`` is an IPv6 address literal (optionally with ``%scope``)."""
-    try:
-        socket.inet_pton(socket.AF_INET6, host.split("%", 1)[0])
-    except (OSError, ValueError):
-        return False
-    return True
-
-
-def isIPAddress(host: str) -> bool:
-    """Return whether ``host`` is an IPv4 or IPv6 address literal (needs no resolution)."""
-    try:
-        socket.inet_pton(socket.AF_INET, host)
-    except (OSError, ValueError):
-        return isIPv6(host)
-    return True
 
 
 class Port(StreamPort):
@@ -122,7 +105,7 @@ class Port(StreamPort):
         Raises:
             CannotListenError: Binding or listening failed (the port is in use, say).
         """
-        family = socket.AF_INET6 if isIPv6(self.interface) else socket.AF_INET
+        family = socket.AF_INET6 if isIPv6Literal(self.interface) else socket.AF_INET
         skt = socket.socket(family, socket.SOCK_STREAM)
         try:
             skt.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -178,7 +161,7 @@ class _Attempt:
         if self._done:
             return
         host = self.connector.host
-        if isIPAddress(host):
+        if isIPLiteral(host):
             self._connectTo(host)
         else:
             self.reactor.resolve(host).addCallbacks(self._connectTo, self._resolveFailed)
@@ -189,7 +172,7 @@ class _Attempt:
     def _connectTo(self, address: str) -> None:
         if self._done:
             return
-        family = socket.AF_INET6 if isIPv6(address) else socket.AF_INET
+        family = socket.AF_INET6 if isIPv6Literal(address) else socket.AF_INET
         try:
             skt = self.socket = streamSocket(family)
         except OSError as e:
@@ -327,7 +310,7 @@ class Connector(BaseConnector):
 
     def getDestination(self) -> IPv4Address | IPv6Address:
         """Return the address connected to (the host as given, name or literal)."""
-        if isIPv6(self.host):
+        if isIPv6Literal(self.host):
             return IPv6Address("TCP", self.host, self.port)
         return IPv4Address("TCP", self.host, self.port)
 
