@@ -13,7 +13,7 @@ be looser, as in Twisted's own ``callable: Callable[..., Any], *args: object``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from torsion.internet._interfacemeta import InterfaceMeta
 
@@ -123,7 +123,6 @@ __all__ = [
     "IWriteDescriptor",
 ]
 
-_P = ParamSpec("_P")
 
 
 @runtime_checkable
