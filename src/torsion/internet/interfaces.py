@@ -124,7 +124,6 @@ __all__ = [
 ]
 
 
-
 @runtime_checkable
 class IReactorCore(Protocol, metaclass=InterfaceMeta):
     """The reactor's life cycle: running it, stopping it, and its system events.
