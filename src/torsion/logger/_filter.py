@@ -32,6 +32,8 @@ __all__ = [
 
 #: How many namespaces a `LogLevelFilterPredicate` remembers the level of (then it forgets all).
 _CACHED_NAMESPACES = 4096
+#: A minimum level index above every level: nothing passes (the empty namespace's).
+_NEVER = len(LogLevel._ordered)
 
 
 class PredicateResult(NamedConstant):
@@ -96,6 +98,7 @@ class FilteringLogObserver:
         self._answers: tuple[_Answer, ...] | None = (
             None if None in answers else tuple(a for a in answers if a is not None)
         )
+        self._dropsDiscarded = negativeObserver is bitbucketLogObserver
 
     def __call__(self, event: LogEvent) -> None:
         """Forward ``event`` to the observer its predicates choose."""
@@ -117,6 +120,8 @@ class FilteringLogObserver:
             if result is _MAYBE:
                 continue
             if result is _NO:
+                if self._dropsDiscarded:
+                    return False
                 return _observerWants(self._negativeObserver, namespace, level)
             if result is not _YES:
                 return True  # it depends on the event
@@ -139,7 +144,7 @@ class LogLevelFilterPredicate:
 
     def __init__(self, defaultLogLevel: LogLevel = LogLevel.info) -> None:
         self._logLevelsByNamespace: dict[str, LogLevel] = {}
-        self._effective: dict[str, LogLevel] = {}
+        self._minimumIndex: dict[str, int] = {}
         self.defaultLogLevel = defaultLogLevel
         self.clearLogLevels()
 
@@ -163,29 +168,31 @@ class LogLevelFilterPredicate:
         if not isinstance(level, LogLevel):
             raise InvalidLogLevelError(level)
         self._logLevelsByNamespace[namespace or ""] = level
-        self._effective.clear()
+        self._minimumIndex.clear()
 
     def clearLogLevels(self) -> None:
         """Forget every namespace's level: all get ``defaultLogLevel`` again."""
         self._logLevelsByNamespace.clear()
         self._logLevelsByNamespace[""] = self.defaultLogLevel
-        self._effective.clear()
+        self._minimumIndex.clear()
 
-    def _minimumFor(self, namespace: str) -> LogLevel:
-        """`logLevelForNamespace`, remembered until the levels change."""
-        level = self._effective.get(namespace)
-        if level is None:
-            level = self.logLevelForNamespace(namespace)
-            if len(self._effective) >= _CACHED_NAMESPACES:
-                self._effective.clear()
-            self._effective[namespace] = level
-        return level
+    def _minimum(self, namespace: str) -> int:
+        """The index of the lowest level ``namespace`` logs (none for the empty namespace),
+        remembered until the levels change."""
+        minimum = self._minimumIndex.get(namespace)
+        if minimum is None:
+            minimum = self.logLevelForNamespace(namespace)._index if namespace else _NEVER
+            if len(self._minimumIndex) >= _CACHED_NAMESPACES:
+                self._minimumIndex.clear()
+            self._minimumIndex[namespace] = minimum
+        return minimum
 
     def _wantsEvent(self, namespace: str, level: LogLevel) -> PredicateResult:
         """What `__call__` answers for every event of ``namespace`` at ``level``."""
-        if not namespace or level._index < self._minimumFor(namespace)._index:
-            return _NO
-        return _MAYBE
+        minimum = self._minimumIndex.get(namespace)
+        if minimum is None:
+            minimum = self._minimum(namespace)
+        return _NO if level._index < minimum else _MAYBE
 
     def __call__(self, event: LogEvent) -> PredicateResult:
         """``no`` if ``event`` is below its namespace's minimum (or lacks either), else
@@ -196,6 +203,6 @@ class LogLevelFilterPredicate:
         namespace = event.get("log_namespace")
         if not namespace:
             return _NO
-        if level < self._minimumFor(namespace):
+        if level < self.logLevelForNamespace(namespace):
             return _NO
         return _MAYBE

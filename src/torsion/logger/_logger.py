@@ -147,6 +147,11 @@ class Logger:
     def __repr__(self) -> str:
         return f"<{self.__class__.__name__} {self.namespace!r}>"
 
+    def _wants(self, level: LogLevel) -> bool:
+        """Whether the observer may want events at ``level`` (True if it cannot tell)."""
+        wants = getattr(self.observer, "_wantsEvent", None)
+        return wants is None or bool(wants(self.namespace, level))
+
     def emit(self, level: LogLevel, format: str | None = None, **kwargs: object) -> None:
         """Send an event at ``level`` to the observer (unless it would drop it anyway).
 
@@ -205,23 +210,28 @@ class Logger:
 
     def debug(self, format: str | None = None, **kwargs: object) -> None:
         """Emit an event at `LogLevel.debug`."""
-        self.emit(_DEBUG, format, **kwargs)
+        if self._wants(_DEBUG):
+            self.emit(_DEBUG, format, **kwargs)
 
     def info(self, format: str | None = None, **kwargs: object) -> None:
         """Emit an event at `LogLevel.info`."""
-        self.emit(_INFO, format, **kwargs)
+        if self._wants(_INFO):
+            self.emit(_INFO, format, **kwargs)
 
     def warn(self, format: str | None = None, **kwargs: object) -> None:
         """Emit an event at `LogLevel.warn`."""
-        self.emit(_WARN, format, **kwargs)
+        if self._wants(_WARN):
+            self.emit(_WARN, format, **kwargs)
 
     def error(self, format: str | None = None, **kwargs: object) -> None:
         """Emit an event at `LogLevel.error`."""
-        self.emit(_ERROR, format, **kwargs)
+        if self._wants(_ERROR):
+            self.emit(_ERROR, format, **kwargs)
 
     def critical(self, format: str | None = None, **kwargs: object) -> None:
         """Emit an event at `LogLevel.critical`."""
-        self.emit(_CRITICAL, format, **kwargs)
+        if self._wants(_CRITICAL):
+            self.emit(_CRITICAL, format, **kwargs)
 
     def failuresHandled(
         self, format: str, level: LogLevel = _CRITICAL, **kwargs: object
