@@ -3,7 +3,8 @@
 The form is Twisted's ``Failure.__getstate__``: the exception's class (module and name), the
 qualified names of its classes (``parents``), and the traceback's frames as
 ``[function, file, line, locals, globals]``. torsion also writes the exception's message as
-``value``, which Twisted shows in its tracebacks.
+``value``, which Twisted shows in its tracebacks, and its arguments when they are plain
+values (``exceptionArgs``, which Twisted ignores), to re-create the same exception.
 
 Reading one back gives a `Failure` with a real traceback object: each frame is re-created by
 running a one-statement code object compiled under the frame's file name, line and function
@@ -30,6 +31,7 @@ def failureAsJSON(failure: Failure) -> dict[str, Any]:
     return {
         "type": {"__module__": failure.type.__module__, "__name__": failure.type.__name__},
         "value": _message(failure.value),
+        **_arguments(failure.value),
         "parents": [f"{c.__module__}.{c.__name__}" for c in failure.type.__mro__],
         "frames": [[f.name, f.filename, f.lineno, [], []] for f in stack],
         "stack": [],
@@ -47,12 +49,19 @@ def _message(value: BaseException) -> str:
         return ""
 
 
+def _arguments(value: BaseException) -> dict[str, Any]:
+    """``{"exceptionArgs": [...]}`` if the exception's arguments are plain JSON values."""
+    args = value.args
+    if all(arg is None or isinstance(arg, str | int | float) for arg in args):
+        return {"exceptionArgs": list(args)}
+    return {}
+
+
 def failureFromJSON(failureDict: dict[str, Any]) -> Failure:
     """The `Failure` a dictionary from `failureAsJSON` (torsion's or Twisted's) describes."""
     typeInfo = failureDict.get("type") or {}
     excType = _exceptionClass(str(typeInfo.get("__module__")), str(typeInfo.get("__name__")))
-    message = failureDict.get("value")
-    args = (message,) if isinstance(message, str) else ()
+    args = _argumentsOf(failureDict)
     try:
         value = excType.__new__(excType, *args)
         value.args = args
@@ -61,6 +70,15 @@ def failureFromJSON(failureDict: dict[str, Any]) -> Failure:
         value = excType(*args)
     frames = failureDict.get("frames") or []
     return Failure(value, excType, _traceback(frames))
+
+
+def _argumentsOf(failureDict: dict[str, Any]) -> tuple[Any, ...]:
+    """The exception's arguments: as saved by torsion, else Twisted's message, if any."""
+    saved = failureDict.get("exceptionArgs")
+    if isinstance(saved, list):
+        return tuple(saved)
+    message = failureDict.get("value")
+    return (message,) if isinstance(message, str) else ()
 
 
 def _exceptionClass(module: str, name: str) -> type[BaseException]:
