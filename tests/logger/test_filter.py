@@ -126,12 +126,19 @@ def test_levelPredicateFastAnswerMatchesTheEvents(
     """``_wantsEvent`` says what ``__call__`` answers, before and after levels change."""
     predicate = LogLevelFilterPredicate()
     event: LogEvent = {"log_namespace": namespace, "log_level": level}
-    assert predicate._wantsEvent(namespace, level) is predicate(event)
+
+    def check() -> None:
+        dropped = not namespace or level < predicate.logLevelForNamespace(namespace)
+        expected = PredicateResult.no if dropped else PredicateResult.maybe
+        assert predicate(event) is expected
+        assert predicate._wantsEvent(namespace, level) is expected
+
+    check()
     for setting in settings:
         predicate.setLogLevelForNamespace(*setting)
-        assert predicate._wantsEvent(namespace, level) is predicate(event)
+        check()
     predicate.clearLogLevels()
-    assert predicate._wantsEvent(namespace, level) is predicate(event)
+    check()
 
 
 class Fixed:

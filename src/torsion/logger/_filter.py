@@ -203,6 +203,8 @@ class LogLevelFilterPredicate:
         namespace = event.get("log_namespace")
         if not namespace:
             return _NO
-        if level < self.logLevelForNamespace(namespace):
-            return _NO
-        return _MAYBE
+        if isinstance(level, LogLevel):
+            below = level._index < self._minimum(namespace)
+        else:  # compared as Twisted does (TypeError for what is not comparable)
+            below = level < self.logLevelForNamespace(namespace)
+        return _NO if below else _MAYBE

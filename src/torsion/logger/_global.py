@@ -158,10 +158,13 @@ class _CurrentStandardError(io.TextIOBase):
     """Writes to whatever ``sys.stderr`` is at the time (it may be replaced after import)."""
 
     def write(self, text: str) -> int:
-        return sys.stderr.write(text)
+        stream = sys.stderr
+        return 0 if stream is None else stream.write(text)
 
     def flush(self) -> None:
-        sys.stderr.flush()
+        stream = sys.stderr
+        if stream is not None:
+            stream.flush()
 
 
 globalLogPublisher = LogPublisher()

@@ -104,6 +104,10 @@ class Logger:
     ``module.ClassName`` and whose ``source`` (the event's ``log_source``) is that class or
     instance.
 
+    `debug` ... `critical` ask the observer's ``_wantsEvent`` first and call `emit` only if
+    it may want the event; `emit` asks too, so a subclass overriding `emit` sees every event
+    some observer may want.
+
     Attributes:
         namespace: A dotted name saying where the events come from.
         source: The object emitting through this logger, or None.
