@@ -1,0 +1,89 @@
+"""Structured logging with Twisted's API (``twisted.logger``).
+
+Code emits events through a `Logger`::
+
+    from torsion.logger import Logger
+
+    log = Logger()
+
+    def handleData(data):
+        log.debug("Got data: {data!r}.", data=data)
+
+An event is a dictionary: the keyword arguments, and the logging system's ``log_*`` keys
+(level, namespace, time, format...). The message is a PEP 3101 format string over the
+event's keys, rendered only if an observer wants text. A logger's namespace is its module's
+name, or ``module.Class`` for a logger used as a class attribute, and observers can filter on
+it (`FilteringLogObserver`, `LogLevelFilterPredicate`).
+
+Loggers publish to `globalLogPublisher` unless given an observer; the application chooses
+where events go with `globalLogBeginner` (``beginLoggingTo([textFileLogObserver(f)])``).
+Until then, events are kept to be replayed and critical ones are written to standard error.
+Importing this package configures nothing: not `logging`, not standard output.
+"""
+
+from torsion.logger._buffer import LimitedHistoryLogObserver
+from torsion.logger._capture import capturedLogs
+from torsion.logger._file import FileLogObserver, textFileLogObserver
+from torsion.logger._filter import (
+    FilteringLogObserver,
+    ILogFilterPredicate,
+    LogLevelFilterPredicate,
+    PredicateResult,
+)
+from torsion.logger._flatten import extractField
+from torsion.logger._format import (
+    eventAsText,
+    formatEvent,
+    formatEventAsClassicLogText,
+    formatTime,
+    timeFormatRFC3339,
+)
+from torsion.logger._global import LogBeginner, globalLogBeginner, globalLogPublisher
+from torsion.logger._interfaces import ILogObserver, LogEvent
+from torsion.logger._io import LoggingFile
+from torsion.logger._json import (
+    eventAsJSON,
+    eventFromJSON,
+    eventsFromJSONLogFile,
+    jsonFileLogObserver,
+)
+from torsion.logger._legacy import LegacyLogObserverWrapper
+from torsion.logger._levels import InvalidLogLevelError, LogLevel
+from torsion.logger._logger import Logger, Operation, _loggerFor
+from torsion.logger._observer import LogPublisher
+from torsion.logger._stdlib import STDLibLogObserver
+
+__all__ = [
+    "FileLogObserver",
+    "FilteringLogObserver",
+    "ILogFilterPredicate",
+    "ILogObserver",
+    "InvalidLogLevelError",
+    "LegacyLogObserverWrapper",
+    "LimitedHistoryLogObserver",
+    "LogBeginner",
+    "LogEvent",
+    "LogLevel",
+    "LogLevelFilterPredicate",
+    "LogPublisher",
+    "Logger",
+    "LoggingFile",
+    "Operation",
+    "PredicateResult",
+    "STDLibLogObserver",
+    "_loggerFor",
+    "capturedLogs",
+    "eventAsJSON",
+    "eventAsText",
+    "eventFromJSON",
+    "eventsFromJSONLogFile",
+    "extractField",
+    "formatEvent",
+    "formatEventAsClassicLogText",
+    "formatTime",
+    "globalLogBeginner",
+    "globalLogPublisher",
+    "jsonFileLogObserver",
+    "textFileLogObserver",
+    "timeFormatRFC3339",
+]
