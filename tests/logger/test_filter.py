@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -194,3 +195,35 @@ def test_levelFilterDropsBeforeBuilding() -> None:
     predicate.setLogLevelForNamespace("app", LogLevel.debug)
     log.debug("kept too")
     assert [e["log_format"] for e in kept] == ["kept", "kept too"]
+
+
+def test_levelsChangedWhileThreadsLog(frequentSwitches: None) -> None:
+    kept: list[LogEvent] = []
+    predicate = LogLevelFilterPredicate(defaultLogLevel=LogLevel.warn)
+    log = Logger("app.db", observer=FilteringLogObserver(kept.append, [predicate]))
+    stop = threading.Event()
+
+    def reconfigure() -> None:
+        while not stop.is_set():
+            predicate.setLogLevelForNamespace("app", LogLevel.debug)
+            predicate.clearLogLevels()
+
+    def work() -> None:
+        for _ in range(2000):
+            log.info("x")
+
+    changer = threading.Thread(target=reconfigure)
+    changer.start()
+    workers = [threading.Thread(target=work) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    stop.set()
+    changer.join()
+    predicate.clearLogLevels()
+    kept.clear()
+    log.info("dropped")
+    predicate.setLogLevelForNamespace("app.db", LogLevel.info)
+    log.info("kept")
+    assert [e["log_format"] for e in kept] == ["kept"]

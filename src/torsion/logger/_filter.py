@@ -145,6 +145,7 @@ class LogLevelFilterPredicate:
     def __init__(self, defaultLogLevel: LogLevel = LogLevel.info) -> None:
         self._logLevelsByNamespace: dict[str, LogLevel] = {}
         self._minimumIndex: dict[str, int] = {}
+        self._generation = 0
         self.defaultLogLevel = defaultLogLevel
         self.clearLogLevels()
 
@@ -168,12 +169,17 @@ class LogLevelFilterPredicate:
         if not isinstance(level, LogLevel):
             raise InvalidLogLevelError(level)
         self._logLevelsByNamespace[namespace or ""] = level
-        self._minimumIndex.clear()
+        self._forgetMinimums()
 
     def clearLogLevels(self) -> None:
         """Forget every namespace's level: all get ``defaultLogLevel`` again."""
-        self._logLevelsByNamespace.clear()
-        self._logLevelsByNamespace[""] = self.defaultLogLevel
+        self._logLevelsByNamespace = {"": self.defaultLogLevel}  # replaced whole, for readers
+        self._forgetMinimums()
+
+    def _forgetMinimums(self) -> None:
+        # The generation moves first: a minimum another thread is computing from the old
+        # levels is then either not stored, or stored before this clears it.
+        self._generation += 1
         self._minimumIndex.clear()
 
     def _minimum(self, namespace: str) -> int:
@@ -181,10 +187,12 @@ class LogLevelFilterPredicate:
         remembered until the levels change."""
         minimum = self._minimumIndex.get(namespace)
         if minimum is None:
+            generation = self._generation
             minimum = self.logLevelForNamespace(namespace)._index if namespace else _NEVER
             if len(self._minimumIndex) >= _CACHED_NAMESPACES:
                 self._minimumIndex.clear()
-            self._minimumIndex[namespace] = minimum
+            if generation == self._generation:
+                self._minimumIndex[namespace] = minimum
         return minimum
 
     def _wantsEvent(self, namespace: str, level: LogLevel) -> PredicateResult:
