@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from torsion.internet._core import timers as _timers
-from torsion.internet._core.timers import DelayedCall, TimerQueue
+from torsion.internet._core.timers import DelayedCall, QueuedCall, TimerQueue
 from torsion.internet.error import AlreadyCalled, AlreadyCancelled, ReactorNotRunning
 
 
@@ -25,9 +25,9 @@ class FakeTime:
         return self.now
 
 
-def schedule(queue: TimerQueue, time: float, log: list[Any], name: object) -> DelayedCall:
+def schedule(queue: TimerQueue, time: float, log: list[Any], name: object) -> QueuedCall:
     """Schedule a call at ``time`` that appends ``name`` to ``log``."""
-    return DelayedCall(time, log.append, (name,), {}, queue)
+    return QueuedCall(time, log.append, (name,), {}, queue)
 
 
 def runDue(queue: TimerQueue, now: float, before: float | None = None) -> None:
@@ -65,7 +65,7 @@ def test_errors_are_value_errors_with_twisted_messages() -> None:
 
 def test_new_call_is_pending(queue: TimerQueue) -> None:
     log: list[Any] = []
-    call = DelayedCall(5.0, log.append, ("a",), {}, queue)
+    call = QueuedCall(5.0, log.append, ("a",), {}, queue)
     assert call.active()
     assert call.getTime() == call.time == 5.0
     assert (call.called, call.cancelled) == (False, False)
@@ -176,13 +176,13 @@ def test_repr_shows_call_and_state(queue: TimerQueue, clock: FakeTime) -> None:
         pass
 
     clock.now = 1.0
-    call = DelayedCall(3.5, target, (1, "x"), {"k": None}, queue)
+    call = QueuedCall(3.5, target, (1, "x"), {"k": None}, queue)
     text = repr(call)
     assert text.startswith("<DelayedCall 0x")
-    assert "[2.5s] called=False cancelled=False" in text
+    assert "[2.5s] called=0 cancelled=0" in text  # Twisted's 0/1
     assert "target(1, 'x', k=None)>" in text
     call.cancel()
-    assert repr(call).endswith("called=False cancelled=True>")
+    assert repr(call).endswith("called=0 cancelled=1>")
 
 
 def test_repr_survives_broken_argument_repr(queue: TimerQueue) -> None:
@@ -190,7 +190,7 @@ def test_repr_survives_broken_argument_repr(queue: TimerQueue) -> None:
         def __repr__(self) -> str:
             raise RuntimeError("no")
 
-    call = DelayedCall(1.0, print, (Broken(),), {}, queue)
+    call = QueuedCall(1.0, print, (Broken(),), {}, queue)
     assert "with broken repr" in repr(call)
 
 
@@ -267,7 +267,7 @@ def test_before_leaves_calls_scheduled_during_the_pass(queue: TimerQueue, clock:
         schedule(queue, clock.now, log, "new")  # due at once, but made during the pass
         old.reset(0.0)  # an old call moved earlier still runs in this pass
 
-    DelayedCall(1.0, first, (), {}, queue)
+    QueuedCall(1.0, first, (), {}, queue)
     schedule(queue, 1.0, log, "second")
     old = schedule(queue, 9.0, log, "old")
     runDue(queue, 1.0, before=queue.sequence)
@@ -281,7 +281,7 @@ def test_matches_a_sorted_list_model(queue: TimerQueue, clock: FakeTime) -> None
     rnd = random.Random(1234)
     log: list[Any] = []
     model: dict[int, tuple[float, int]] = {}  # name -> (due time, creation rank)
-    calls: dict[int, DelayedCall] = {}
+    calls: dict[int, QueuedCall] = {}
     expected: list[int] = []
     for step in range(3000):
         action = rnd.random()
@@ -349,7 +349,7 @@ def test_mostly_in_order_schedules_match_the_model(queue: TimerQueue, clock: Fak
     rnd = random.Random(99)
     log: list[Any] = []
     model: dict[int, tuple[float, int]] = {}
-    calls: dict[int, DelayedCall] = {}
+    calls: dict[int, QueuedCall] = {}
     expected: list[int] = []
     for step in range(5000):
         action = rnd.random()
@@ -423,7 +423,7 @@ def test_million_pending_calls_cancel_cheaply() -> None:
     queue = CountingQueue()
     total = 1_000_000
     with garbageCollectionOff():
-        calls = [DelayedCall(float(i % 1000), print, (), {}, queue) for i in range(total)]
+        calls = [QueuedCall(float(i % 1000), print, (), {}, queue) for i in range(total)]
     keep = calls[::1000]
     # The first cancellations leave stale entries behind and touch nothing else.
     for call in calls[1:1000]:
@@ -470,7 +470,7 @@ def test_compaction_during_a_pass_keeps_running_calls(queue: TimerQueue) -> None
         for victim in victims:
             victim.cancel()
 
-    DelayedCall(1.0, massacre, (), {}, queue)
+    QueuedCall(1.0, massacre, (), {}, queue)
     schedule(queue, 1.0, log, "after")
     schedule(queue, 3.0, log, "last")
     runDue(queue, 5.0)

@@ -24,7 +24,7 @@ from typing import Any, ParamSpec
 
 from torsion.internet._core.events import PHASES, ThreePhaseEvent, TriggerID
 from torsion.internet._core.pollers import ERROR, READ, WRITE, Poller
-from torsion.internet._core.timers import DelayedCall, TimerQueue
+from torsion.internet._core.timers import DelayedCall, QueuedCall, TimerQueue
 from torsion.internet._core.waker import SignalHandlers, Waker
 from torsion.internet.error import ConnectionLost, ReactorAlreadyRunning, ReactorNotRunning
 from torsion.internet.interfaces import IReadDescriptor, IWriteDescriptor
@@ -249,7 +249,7 @@ class ReactorCore:
         Calls due at the same time run in the order they were scheduled; a negative delay
         means as soon as possible.
         """
-        return DelayedCall(_monotonic() + delay, callable, args, kw, self._timers)
+        return QueuedCall(_monotonic() + delay, callable, args, kw, self._timers)
 
     def getDelayedCalls(self) -> list[DelayedCall]:
         """The pending timed calls, in the order they will run."""
