@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from torsion.internet._protocol.base import Protocol
 from torsion.internet.interfaces import IConsumer, IProducer, IProtocol, ITransport
 from torsion.python import components
 from torsion.python.failure import Failure
@@ -62,5 +63,9 @@ class ConsumerToProtocolAdapter(components.Adapter):
         """Ignored."""
 
 
+# From the interfaces, as Twisted registers them: for objects that declare them (zope's
+# ``@implementer``). torsion's protocols provide IProtocol by structure, without declaring it,
+# so their base class is registered too.
 components.registerAdapter(ProtocolToConsumerAdapter, IProtocol, IConsumer)
+components.registerAdapter(ProtocolToConsumerAdapter, Protocol, IConsumer)
 components.registerAdapter(ConsumerToProtocolAdapter, IConsumer, IProtocol)
