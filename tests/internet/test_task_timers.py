@@ -211,6 +211,128 @@ def test_calls_sort_by_due_time(queue: TimerQueue) -> None:
     assert early <= late and early < late and not late < early
 
 
+def test_queued_calls_are_delayed_calls_with_no_pending_delay(
+    queue: TimerQueue, clock: FakeTime
+) -> None:
+    call = schedule(queue, 1.0, [], "a")
+    assert isinstance(call, DelayedCall)
+    call.delay(2.0)
+    assert (call.time, call.getTime(), call.delayed_time) == (3.0, 3.0, 0.0)
+    call.activate_delay()  # nothing to fold in
+    assert call.time == 3.0
+    assert call.seconds is clock
+
+
+# -- DelayedCall made with Twisted's constructor ---------------------------------------------------
+
+
+class OwnClock:
+    """A clock of one's own, as code that builds DelayedCalls itself has: it hears of calls
+    cancelled and moved earlier."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.cancelled: list[DelayedCall] = []
+        self.moved: list[DelayedCall] = []
+
+    def call(self, time: float, *args: object, **kw: object) -> DelayedCall:
+        return DelayedCall(
+            time, print, args, kw, self.cancelled.append, self.moved.append, lambda: self.now
+        )
+
+
+def test_standalone_call_starts_pending() -> None:
+    own = OwnClock()
+    call = own.call(5.0, 1, k=2)
+    assert call.active() and not call.called and not call.cancelled
+    assert (call.time, call.getTime(), call.delayed_time) == (5.0, 5.0, 0.0)
+    assert (call.func, call.args, call.kw) == (print, (1,), {"k": 2})
+    assert call.seconds() == 0.0
+
+
+def test_standalone_cancel_tells_the_clock_and_drops_the_function() -> None:
+    own = OwnClock()
+    call = own.call(5.0)
+    call.cancel()
+    assert own.cancelled == [call] and call.cancelled and not call.active()
+    assert not hasattr(call, "func")
+    with pytest.raises(AlreadyCancelled):
+        call.cancel()
+    with pytest.raises(AlreadyCancelled):
+        call.reset(1.0)
+    with pytest.raises(AlreadyCancelled):
+        call.delay(1.0)
+
+
+def test_standalone_call_run_by_its_clock_refuses_changes() -> None:
+    call = OwnClock().call(5.0)
+    call.called = True  # what the clock does when it runs it
+    assert not call.active()
+    with pytest.raises(AlreadyCalled):
+        call.cancel()
+    with pytest.raises(AlreadyCalled):
+        call.delay(1.0)
+
+
+def test_standalone_later_moves_are_recorded_not_announced() -> None:
+    own = OwnClock()
+    call = own.call(5.0)
+    call.delay(2.0)
+    own.now = 1.0
+    call.reset(10.0)  # due at 11: later still
+    assert (call.time, call.delayed_time, call.getTime()) == (5.0, 6.0, 11.0)
+    assert own.moved == []
+    call.activate_delay()
+    assert (call.time, call.delayed_time) == (11.0, 0.0)
+
+
+def test_standalone_earlier_moves_change_time_and_tell_the_clock() -> None:
+    own = OwnClock()
+    call = own.call(5.0)
+    call.reset(2.0)
+    assert (call.time, call.delayed_time) == (2.0, 0.0)
+    call.delay(-1.0)
+    assert (call.time, call.delayed_time) == (1.0, 0.0)
+    assert own.moved == [call, call]
+
+
+def nothing() -> None:
+    """A module-level target, so that its name in a repr is plain."""
+
+
+def test_standalone_repr_matches_twisteds() -> None:
+    own = OwnClock()
+    own.now = 1.5
+    call = DelayedCall(
+        12, nothing, (3,), {"A": 5}, own.cancelled.append, own.moved.append, lambda: own.now
+    )
+    assert str(call) == f"<DelayedCall 0x{id(call):x} [10.5s] called=0 cancelled=0 nothing(3, A=5)>"
+    assert repr(call) == str(call)
+
+
+def test_standalone_call_default_clock_is_the_wall_clock() -> None:
+    call = DelayedCall(0.0, print, (), {}, lambda c: None, lambda c: None)
+    assert "[-" in repr(call)  # due at the epoch: long ago
+
+
+def test_debug_switch_is_read_and_set_on_the_class(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert DelayedCall.debug is False
+    monkeypatch.setattr(DelayedCall, "debug", True)
+    assert DelayedCall.debug is True and QueuedCall.debug is True
+    traced = OwnClock().call(1.0)
+    assert traced.debug and traced.creator is not None
+    monkeypatch.undo()
+    assert DelayedCall.debug is False
+    assert not OwnClock().call(1.0).debug
+
+
+def test_setting_debug_on_a_call_is_accepted_and_changes_nothing(queue: TimerQueue) -> None:
+    call = schedule(queue, 1.0, [], "a")
+    call.debug = True  # type: ignore[misc]  # as Twisted's code does; too late to record
+    assert call.creator is None and call.debug is False
+    assert "traceback at creation" not in repr(call)
+
+
 # -- TimerQueue ordering ---------------------------------------------------------------------------
 
 

@@ -1,5 +1,8 @@
 """Delayed calls and the timer queue that keeps them in due order.
 
+`DelayedCall` is Twisted's class, with its constructor, for clocks of one's own; the calls
+torsion's clocks make are its subclass `QueuedCall`, filed on a `TimerQueue`.
+
 `TimerQueue` is shared by `torsion.internet.task.Clock` and the reactor. It files each pending
 call as an *entry*, a ``(time, sequence)`` tuple: tuples compare in C, so ordering entries never
 calls Python code, and the sequence number (the order calls were created in) makes calls due at
@@ -37,7 +40,7 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
 from heapq import heapify, heappop, heappush
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from torsion.internet.error import AlreadyCalled, AlreadyCancelled
 from torsion.python.runtime import seconds as runtimeSeconds
@@ -87,18 +90,20 @@ class _CallDebug:
 
     __slots__ = ()
 
-    @property
-    def debug(self) -> bool:
-        """Whether this call recorded the stack that created it (`DelayedCall.creator`).
+    if not TYPE_CHECKING:  # The type checker sees DelayedCall.debug as a class variable.
 
-        It can be set, as in Twisted, but that changes nothing: the stack can only be
-        recorded when the call is made.
-        """
-        return getattr(self, "_creator", None) is not None
+        @property
+        def debug(self) -> bool:
+            """Whether this call recorded the stack that created it (`DelayedCall.creator`).
 
-    @debug.setter
-    def debug(self, on: bool) -> None:
-        pass
+            It can be set, as in Twisted, but that changes nothing: the stack can only be
+            recorded when the call is made.
+            """
+            return getattr(self, "_creator", None) is not None
+
+        @debug.setter
+        def debug(self, on: bool) -> None:
+            pass
 
 
 class DelayedCall(_CallDebug, metaclass=_DebugSwitch):
@@ -134,6 +139,9 @@ class DelayedCall(_CallDebug, metaclass=_DebugSwitch):
     """
 
     __slots__ = ("_creator", "_owner", "args", "called", "cancelled", "func", "kw", "time")
+
+    if TYPE_CHECKING:  # What `_DebugSwitch` and `_CallDebug` make of it at run time.
+        debug: ClassVar[bool]
 
     time: float
     func: Callable[..., object]
