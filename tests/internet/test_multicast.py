@@ -8,6 +8,7 @@ the reason, after trying (`loopbackMulticastProblem`).
 from __future__ import annotations
 
 import socket
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from tests.internet._tcphelpers import needsIPv6, runUntil
 from tests.internet._udphelpers import LOOPBACK, Recorder, loopbackMulticastProblem
 from torsion.internet import error
 from torsion.internet.address import IPv4Address
+from torsion.internet.defer import Deferred, fail, succeed
 from torsion.internet.interfaces import IMulticastTransport, IReactorMulticast, IReactorUDP
 
 pytestmark = pytest.mark.skipif(
@@ -101,6 +103,25 @@ def test_loopback_mode_and_ttl(reactor: Any) -> None:
     assert out.getTTL() == 2 and out.getLoopbackMode() is False
     out.setLoopbackMode(1)
     assert out.getLoopbackMode() is True
+    stop(reactor, out)
+
+
+def test_outgoing_interface_by_host_name_is_resolved(reactor: Any) -> None:
+    """As in Twisted, an IPv4 port looks a name up with the reactor's resolver."""
+
+    class Resolver:
+        def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[str]:
+            if name == "loopback.test":
+                return succeed(LOOPBACK)
+            return fail(error.DNSLookupError(name))
+
+    reactor.installResolver(Resolver())
+    out = reactor.listenMulticast(0, Recorder(), interface=LOOPBACK)
+    runUntil(reactor, out.setOutgoingInterface("0.0.0.0"))
+    assert runUntil(reactor, out.setOutgoingInterface("loopback.test")) == 1
+    assert out.getOutgoingInterface() == LOOPBACK
+    with pytest.raises(error.DNSLookupError):
+        runUntil(reactor, out.setOutgoingInterface("nowhere.test"))
     stop(reactor, out)
 
 

@@ -6,7 +6,10 @@ import logging
 from collections.abc import Sequence
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from torsion.internet._reactors.simpleresolver import _asciiName
 from torsion.internet._resolver import (
     ComplexResolverSimplifier,
     FirstOneWins,
@@ -14,6 +17,7 @@ from torsion.internet._resolver import (
     SimpleResolverComplexifier,
 )
 from torsion.internet.address import IPv4Address, IPv6Address
+from torsion.internet.base import ReactorBase
 from torsion.internet.defer import Deferred, fail, succeed
 from torsion.internet.error import DNSLookupError
 from torsion.internet.interfaces import IAddress, IHostResolution, IResolutionReceiver
@@ -147,3 +151,34 @@ def test_installed_resolvers_stay_in_step() -> None:
         assert result(reactor.resolve("")) == "0.0.0.0"
     finally:
         reactor.close()
+
+
+def test_complexifier_asks_the_simple_resolver_in_idna() -> None:
+    simple = Simple({})
+    complexifier = SimpleResolverComplexifier(simple)
+    for name in ["example.example", "v\xe4\xe4ntynyt.example", "\u0440\u0444.example"]:
+        complexifier.resolveHostName(Receiver(), name)
+    assert simple.asked == ["example.example", "xn--vntynyt-5waa.example", "xn--p1ai.example"]
+    assert all(type(name) is str for name in simple.asked)
+
+
+def test_reactor_base_resolves_through_an_installed_resolver() -> None:
+    reactor = ReactorBase()
+    try:
+        simple = Simple({"a.test": "10.0.0.8"})
+        reactor.installResolver(simple)
+        assert result(reactor.resolve("a.test")) == "10.0.0.8"
+    finally:
+        reactor.close()
+
+
+@given(st.text(max_size=40))
+def test_ascii_name_is_the_name_or_its_decodable_idna_form(name: str) -> None:
+    """Never raises: an ASCII name is asked as is, another as IDNA that decodes again, or (if
+    it has no IDNA form) as is, for the lookup to fail on."""
+    asked = _asciiName(name)
+    if name.isascii() or asked == name:
+        assert asked == name
+    else:
+        assert asked.isascii()
+        asked.encode("ascii").decode("idna")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from torsion.internet._core import timers as _timers
-from torsion.internet._core.timers import DelayedCall, TimerQueue
+from torsion.internet._core.timers import DelayedCall, QueuedCall, TimerQueue
 from torsion.internet.error import AlreadyCalled, AlreadyCancelled, ReactorNotRunning
 
 
@@ -25,9 +25,9 @@ class FakeTime:
         return self.now
 
 
-def schedule(queue: TimerQueue, time: float, log: list[Any], name: object) -> DelayedCall:
+def schedule(queue: TimerQueue, time: float, log: list[Any], name: object) -> QueuedCall:
     """Schedule a call at ``time`` that appends ``name`` to ``log``."""
-    return DelayedCall(time, log.append, (name,), {}, queue)
+    return QueuedCall(time, log.append, (name,), {}, queue)
 
 
 def runDue(queue: TimerQueue, now: float, before: float | None = None) -> None:
@@ -65,7 +65,7 @@ def test_errors_are_value_errors_with_twisted_messages() -> None:
 
 def test_new_call_is_pending(queue: TimerQueue) -> None:
     log: list[Any] = []
-    call = DelayedCall(5.0, log.append, ("a",), {}, queue)
+    call = QueuedCall(5.0, log.append, ("a",), {}, queue)
     assert call.active()
     assert call.getTime() == call.time == 5.0
     assert (call.called, call.cancelled) == (False, False)
@@ -176,13 +176,13 @@ def test_repr_shows_call_and_state(queue: TimerQueue, clock: FakeTime) -> None:
         pass
 
     clock.now = 1.0
-    call = DelayedCall(3.5, target, (1, "x"), {"k": None}, queue)
+    call = QueuedCall(3.5, target, (1, "x"), {"k": None}, queue)
     text = repr(call)
     assert text.startswith("<DelayedCall 0x")
-    assert "[2.5s] called=False cancelled=False" in text
+    assert "[2.5s] called=0 cancelled=0" in text  # Twisted's 0/1
     assert "target(1, 'x', k=None)>" in text
     call.cancel()
-    assert repr(call).endswith("called=False cancelled=True>")
+    assert repr(call).endswith("called=0 cancelled=1>")
 
 
 def test_repr_survives_broken_argument_repr(queue: TimerQueue) -> None:
@@ -190,7 +190,7 @@ def test_repr_survives_broken_argument_repr(queue: TimerQueue) -> None:
         def __repr__(self) -> str:
             raise RuntimeError("no")
 
-    call = DelayedCall(1.0, print, (Broken(),), {}, queue)
+    call = QueuedCall(1.0, print, (Broken(),), {}, queue)
     assert "with broken repr" in repr(call)
 
 
@@ -209,6 +209,128 @@ def test_calls_sort_by_due_time(queue: TimerQueue) -> None:
     early = schedule(queue, 1.0, [], "early")
     assert sorted([late, early]) == [early, late]
     assert early <= late and early < late and not late < early
+
+
+def test_queued_calls_are_delayed_calls_with_no_pending_delay(
+    queue: TimerQueue, clock: FakeTime
+) -> None:
+    call = schedule(queue, 1.0, [], "a")
+    assert isinstance(call, DelayedCall)
+    call.delay(2.0)
+    assert (call.time, call.getTime(), call.delayed_time) == (3.0, 3.0, 0.0)
+    call.activate_delay()  # nothing to fold in
+    assert call.time == 3.0
+    assert call.seconds is clock
+
+
+# -- DelayedCall made with Twisted's constructor ---------------------------------------------------
+
+
+class OwnClock:
+    """A clock of one's own, as code that builds DelayedCalls itself has: it hears of calls
+    cancelled and moved earlier."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.cancelled: list[DelayedCall] = []
+        self.moved: list[DelayedCall] = []
+
+    def call(self, time: float, *args: object, **kw: object) -> DelayedCall:
+        return DelayedCall(
+            time, print, args, kw, self.cancelled.append, self.moved.append, lambda: self.now
+        )
+
+
+def test_standalone_call_starts_pending() -> None:
+    own = OwnClock()
+    call = own.call(5.0, 1, k=2)
+    assert call.active() and not call.called and not call.cancelled
+    assert (call.time, call.getTime(), call.delayed_time) == (5.0, 5.0, 0.0)
+    assert (call.func, call.args, call.kw) == (print, (1,), {"k": 2})
+    assert call.seconds() == 0.0
+
+
+def test_standalone_cancel_tells_the_clock_and_drops_the_function() -> None:
+    own = OwnClock()
+    call = own.call(5.0)
+    call.cancel()
+    assert own.cancelled == [call] and call.cancelled and not call.active()
+    assert not hasattr(call, "func")
+    with pytest.raises(AlreadyCancelled):
+        call.cancel()
+    with pytest.raises(AlreadyCancelled):
+        call.reset(1.0)
+    with pytest.raises(AlreadyCancelled):
+        call.delay(1.0)
+
+
+def test_standalone_call_run_by_its_clock_refuses_changes() -> None:
+    call = OwnClock().call(5.0)
+    call.called = True  # what the clock does when it runs it
+    assert not call.active()
+    with pytest.raises(AlreadyCalled):
+        call.cancel()
+    with pytest.raises(AlreadyCalled):
+        call.delay(1.0)
+
+
+def test_standalone_later_moves_are_recorded_not_announced() -> None:
+    own = OwnClock()
+    call = own.call(5.0)
+    call.delay(2.0)
+    own.now = 1.0
+    call.reset(10.0)  # due at 11: later still
+    assert (call.time, call.delayed_time, call.getTime()) == (5.0, 6.0, 11.0)
+    assert own.moved == []
+    call.activate_delay()
+    assert (call.time, call.delayed_time) == (11.0, 0.0)
+
+
+def test_standalone_earlier_moves_change_time_and_tell_the_clock() -> None:
+    own = OwnClock()
+    call = own.call(5.0)
+    call.reset(2.0)
+    assert (call.time, call.delayed_time) == (2.0, 0.0)
+    call.delay(-1.0)
+    assert (call.time, call.delayed_time) == (1.0, 0.0)
+    assert own.moved == [call, call]
+
+
+def nothing() -> None:
+    """A module-level target, so that its name in a repr is plain."""
+
+
+def test_standalone_repr_matches_twisteds() -> None:
+    own = OwnClock()
+    own.now = 1.5
+    call = DelayedCall(
+        12, nothing, (3,), {"A": 5}, own.cancelled.append, own.moved.append, lambda: own.now
+    )
+    assert str(call) == f"<DelayedCall 0x{id(call):x} [10.5s] called=0 cancelled=0 nothing(3, A=5)>"
+    assert repr(call) == str(call)
+
+
+def test_standalone_call_default_clock_is_the_wall_clock() -> None:
+    call = DelayedCall(0.0, print, (), {}, lambda c: None, lambda c: None)
+    assert "[-" in repr(call)  # due at the epoch: long ago
+
+
+def test_debug_switch_is_read_and_set_on_the_class(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert DelayedCall.debug is False
+    monkeypatch.setattr(DelayedCall, "debug", True)
+    assert DelayedCall.debug is True and QueuedCall.debug is True
+    traced = OwnClock().call(1.0)
+    assert traced.debug and traced.creator is not None
+    monkeypatch.undo()
+    assert DelayedCall.debug is False
+    assert not OwnClock().call(1.0).debug
+
+
+def test_setting_debug_on_a_call_is_accepted_and_changes_nothing(queue: TimerQueue) -> None:
+    call = schedule(queue, 1.0, [], "a")
+    call.debug = True  # type: ignore[misc]  # as Twisted's code does; too late to record
+    assert call.creator is None and call.debug is False
+    assert "traceback at creation" not in repr(call)
 
 
 # -- TimerQueue ordering ---------------------------------------------------------------------------
@@ -267,7 +389,7 @@ def test_before_leaves_calls_scheduled_during_the_pass(queue: TimerQueue, clock:
         schedule(queue, clock.now, log, "new")  # due at once, but made during the pass
         old.reset(0.0)  # an old call moved earlier still runs in this pass
 
-    DelayedCall(1.0, first, (), {}, queue)
+    QueuedCall(1.0, first, (), {}, queue)
     schedule(queue, 1.0, log, "second")
     old = schedule(queue, 9.0, log, "old")
     runDue(queue, 1.0, before=queue.sequence)
@@ -281,7 +403,7 @@ def test_matches_a_sorted_list_model(queue: TimerQueue, clock: FakeTime) -> None
     rnd = random.Random(1234)
     log: list[Any] = []
     model: dict[int, tuple[float, int]] = {}  # name -> (due time, creation rank)
-    calls: dict[int, DelayedCall] = {}
+    calls: dict[int, QueuedCall] = {}
     expected: list[int] = []
     for step in range(3000):
         action = rnd.random()
@@ -349,7 +471,7 @@ def test_mostly_in_order_schedules_match_the_model(queue: TimerQueue, clock: Fak
     rnd = random.Random(99)
     log: list[Any] = []
     model: dict[int, tuple[float, int]] = {}
-    calls: dict[int, DelayedCall] = {}
+    calls: dict[int, QueuedCall] = {}
     expected: list[int] = []
     for step in range(5000):
         action = rnd.random()
@@ -423,7 +545,7 @@ def test_million_pending_calls_cancel_cheaply() -> None:
     queue = CountingQueue()
     total = 1_000_000
     with garbageCollectionOff():
-        calls = [DelayedCall(float(i % 1000), print, (), {}, queue) for i in range(total)]
+        calls = [QueuedCall(float(i % 1000), print, (), {}, queue) for i in range(total)]
     keep = calls[::1000]
     # The first cancellations leave stale entries behind and touch nothing else.
     for call in calls[1:1000]:
@@ -470,7 +592,7 @@ def test_compaction_during_a_pass_keeps_running_calls(queue: TimerQueue) -> None
         for victim in victims:
             victim.cancel()
 
-    DelayedCall(1.0, massacre, (), {}, queue)
+    QueuedCall(1.0, massacre, (), {}, queue)
     schedule(queue, 1.0, log, "after")
     schedule(queue, 3.0, log, "last")
     runDue(queue, 5.0)

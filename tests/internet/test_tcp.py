@@ -8,6 +8,7 @@ tests/testing/test_streamcheck.py.
 from __future__ import annotations
 
 import logging
+import socket
 import tracemalloc
 from typing import Any
 
@@ -26,6 +27,7 @@ from torsion.internet.address import IPv4Address
 from torsion.internet.defer import Deferred, gatherResults
 from torsion.internet.interfaces import ITCPTransport
 from torsion.internet.protocol import connectionDone
+from torsion.internet.tcp import _NUMERIC_ONLY
 from torsion.python.failure import Failure
 
 MiB = 1024 * 1024
@@ -264,3 +266,15 @@ def test_bad_connection_lost_does_not_block_shutdown(
     errors = [r for r in caplog.records if r.exc_info and r.exc_info[0] is ZeroDivisionError]
     assert len(errors) == 3
     assert not port.connected and not reactor.getReaders() and not reactor.getWriters()
+
+
+def test_numeric_only_flags_resolve_literals_and_refuse_names() -> None:
+    """``tcp._NUMERIC_ONLY``: Twisted's getaddrinfo flags that never ask DNS or services."""
+    [(_, _, _, _, sockaddr)] = socket.getaddrinfo(
+        "::1", 80, socket.AF_INET6, socket.SOCK_STREAM, 0, _NUMERIC_ONLY
+    )
+    assert sockaddr[:2] == ("::1", 80)
+    with pytest.raises(socket.gaierror):
+        socket.getaddrinfo("localhost", 80, 0, 0, 0, _NUMERIC_ONLY)
+    with pytest.raises(socket.gaierror):
+        socket.getaddrinfo("127.0.0.1", "http", 0, 0, 0, _NUMERIC_ONLY)

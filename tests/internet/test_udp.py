@@ -42,7 +42,7 @@ def test_exchange_addresses_and_lifecycle(reactor: Any) -> None:
     assert a.transport is pa and a.events == ["start"] and a.numPorts == 1
     host = pb.getHost()
     assert isinstance(host, IPv4Address) and host.type == "UDP" and host.host == "127.0.0.1"
-    assert host.port != 0
+    assert host.port != 0 and pb._realPortNumber == host.port  # Twisted's private name
     a.transport.write(b"ping", addr(pb))
     [(data, sender)] = runUntil(reactor, b.waitFor(1))
     assert data == b"ping" and sender == addr(pa)

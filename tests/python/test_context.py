@@ -127,3 +127,19 @@ def test_installContextTracker() -> None:
         context.installContextTracker(original)
     assert context.theContextTracker is original
     assert context.call({"k": 2}, context.get, "k") == 2
+
+
+def test_current_context_lists_the_stack_innermost_last() -> None:
+    tracker = context.theContextTracker
+    assert isinstance(tracker, context.ThreadedContextTracker)
+    assert tracker.currentContext().contexts == [context.defaultContextDict]
+    inner = {"x": 2}
+
+    def look() -> list[Any]:
+        current = tracker.currentContext()
+        assert current.getContext("x") == 2
+        return current.contexts
+
+    contexts = context.call({"x": 1}, lambda: context.call(inner, look))
+    assert contexts[0] is context.defaultContextDict and contexts[-1] is inner
+    assert [c.get("x") for c in contexts[1:]] == [1, 2]

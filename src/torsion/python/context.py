@@ -103,6 +103,17 @@ class ThreadedContextTracker:
         """Return the innermost value of `key`, then its default, then `default`."""
         return _lookup((defaultContextDict, *self._stack.get()), key, default)
 
+    def currentContext(self) -> ContextTracker:
+        """Return the running thread's (and task's) stack as a `ContextTracker` (Twisted's).
+
+        Its ``contexts`` are `defaultContextDict`, then the mapping of each `call` in
+        progress, innermost last: the same mapping objects, so a value stored in one of them
+        is seen by `get`. The list itself is a snapshot: pushing onto it changes nothing here.
+        """
+        tracker = ContextTracker()
+        tracker.contexts.extend(self._stack.get())
+        return tracker
+
 
 theContextTracker: ThreadedContextTracker | ContextTracker = ThreadedContextTracker()
 """The tracker `call` and `get` use."""

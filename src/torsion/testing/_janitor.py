@@ -10,7 +10,6 @@ surface later as a ``ResourceWarning`` in an unrelated test.
 from __future__ import annotations
 
 import logging
-import time
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from torsion.internet.error import ConnectionAborted
@@ -155,24 +154,14 @@ def _stopThreadPool(reactor: IFullReactor) -> list[str]:
     """
     owner = cast("_PoolOwner", reactor)
     pool = owner._threadpool
-    if pool is None or not (pool.threads or pool._queue):
+    if pool is None:
         return []
-    # The pool's own lock and fields: there is no public "drop the queue" or bounded join.
-    with pool._lock:
-        queued = len(pool._queue)
-        pool._queue.clear()
-        pool._stopping = True
-        pool.started = False
-        pool._lock.notify_all()
-        threads = list(pool.threads)
-    deadline = time.monotonic() + THREAD_GRACE
-    for thread in threads:
-        thread.join(max(0.0, deadline - time.monotonic()))
-    busy = [thread.name for thread in threads if thread.is_alive()]
+    queued = pool._queue.qsize()
+    if not (pool.threads or queued):
+        return []
+    busy = [thread.name for thread in pool._stopWithin(THREAD_GRACE)]
     described = [f"reactor thread pool: {queued} queued call(s), never started"] if queued else []
     if busy:
         owner._threadpool = None
         described.append(f"reactor thread pool: still running in {', '.join(busy)}")
-    else:
-        pool.stop()  # no threads left: only brings its flags up to date
     return described

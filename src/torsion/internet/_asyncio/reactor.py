@@ -15,7 +15,7 @@ from typing import Any, ParamSpec
 from torsion.internet._asyncio import tcp
 from torsion.internet._asyncio.poller import LoopPoller
 from torsion.internet._core.loop import describe
-from torsion.internet._core.timers import DelayedCall, TimerQueue
+from torsion.internet._core.timers import DelayedCall, QueuedCall, TimerQueue
 from torsion.internet._reactors.posixbase import PosixReactorBase
 from torsion.internet.error import ReactorAlreadyRunning
 from torsion.internet.main import installReactor
@@ -38,8 +38,8 @@ class _Timers(TimerQueue):
     movedEarlier: Callable[[float], None]
 
 
-class _LoopDelayedCall(DelayedCall):
-    """A `DelayedCall` whose `reset`/`delay` to an earlier time re-arm the loop's timer."""
+class _LoopDelayedCall(QueuedCall):
+    """A `QueuedCall` whose `reset`/`delay` to an earlier time re-arm the loop's timer."""
 
     __slots__ = ()
 

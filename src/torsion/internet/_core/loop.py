@@ -20,11 +20,12 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from types import FrameType
 from typing import Any, ParamSpec
 
 from torsion.internet._core.events import PHASES, ThreePhaseEvent, TriggerID
-from torsion.internet._core.pollers import ERROR, READ, WRITE, Poller
-from torsion.internet._core.timers import DelayedCall, TimerQueue
+from torsion.internet._core.pollers import ERROR, READ, WRITE, Poller, SelectPoller
+from torsion.internet._core.timers import DelayedCall, QueuedCall, TimerQueue
 from torsion.internet._core.waker import SignalHandlers, Waker
 from torsion.internet.error import ConnectionLost, ReactorAlreadyRunning, ReactorNotRunning
 from torsion.internet.interfaces import IReadDescriptor, IWriteDescriptor
@@ -47,7 +48,8 @@ class ReactorCore:
     ``IReactorFDSet``) over the given poller; Twisted's ``ReactorBase``.
 
     Args:
-        poller: The I/O backend; the reactor owns it from now on.
+        poller: The I/O backend; the reactor owns it from now on. Without one (Twisted's
+            ``ReactorBase()``), ``select``.
 
     Attributes:
         running: True from the ``during`` phase of startup until the reactor stops or crashes.
@@ -57,8 +59,8 @@ class ReactorCore:
     #: ``torsion.python.threadable`` (Twisted's flag; tests of other reactors turn it off).
     _registerAsIOThread = True
 
-    def __init__(self, poller: Poller) -> None:
-        self._poller = poller
+    def __init__(self, poller: Poller | None = None) -> None:
+        self._poller = poller = SelectPoller() if poller is None else poller
         self.running = False
         self._started = False  # the loop keeps going while this is True
         self._stopped = True  # stop() is refused while this is True
@@ -74,13 +76,30 @@ class ReactorCore:
         self._wakePending = False
         self._threadpool: ThreadPool | None = None
         self._poolSize = 10
-        self._waker = Waker()
-        self._internal = {self._waker.fileno()}
-        self._readers[self._waker.fileno()] = self._waker
-        poller.register(self._waker.fileno(), True, False)
+        self._internal: set[int] = set()
+        self._waker: Waker | None = None
+        self.installWaker()
         self._signals = SignalHandlers(self._signalReceived, self._waker)
         #: The signal that stopped the last run, if one did (Twisted's name).
         self._exitSignal: int | None = None
+
+    def installWaker(self) -> None:
+        """Make and watch the `Waker` that lets other threads and signals wake the loop.
+
+        Called once, by the constructor (Twisted's hook: a subclass that overrides it with
+        nothing gets a reactor that opens no descriptor, and that only wakes up for timed
+        calls and I/O).
+        """
+        waker = self._waker = Waker()
+        fd = waker.fileno()
+        self._internal.add(fd)
+        self._readers[fd] = waker
+        self._poller.register(fd, True, False)
+
+    def wakeUp(self) -> None:
+        """Make the loop's wait for I/O return now (thread-safe)."""
+        if self._waker is not None:
+            self._waker.wakeUp()
 
     # -- IReactorCore ------------------------------------------------------------------------
 
@@ -226,12 +245,34 @@ class ReactorCore:
             self._threadpool.stop()
 
     def _signalReceived(self, signum: int) -> None:
-        # In a signal handler: only queue (deque.append is atomic; no lock to deadlock on).
-        self.callFromThread(self._stopForSignal, signum)
+        """Hand SIGINT, SIGTERM or SIGBREAK to its handler method (Twisted's names)."""
+        if signum == signal.SIGINT:
+            self.sigInt(signum, None)
+        elif signum == signal.SIGTERM:
+            self.sigTerm(signum, None)
+        else:
+            self.sigBreak(signum, None)
+
+    def sigInt(self, number: int, frame: FrameType | None = None) -> None:
+        """Handle SIGINT: remember it as `_exitSignal` and stop at the next pass."""
+        self._stopForSignal(number)
+
+    def sigTerm(self, number: int, frame: FrameType | None = None) -> None:
+        """Handle SIGTERM: remember it as `_exitSignal` and stop at the next pass."""
+        self._stopForSignal(number)
+
+    def sigBreak(self, number: int, frame: FrameType | None = None) -> None:
+        """Handle SIGBREAK (Windows' Ctrl-Break): as `sigInt`."""
+        self._stopForSignal(number)
 
     def _stopForSignal(self, signum: int) -> None:
-        _log.info("Received %s, shutting down.", signal.Signals(signum).name)
+        # In a signal handler: only record and queue (deque.append is atomic; no lock to
+        # deadlock on).
         self._exitSignal = signum
+        self.callFromThread(self._stopAfterSignal, signum)
+
+    def _stopAfterSignal(self, signum: int) -> None:
+        _log.info("Received %s, shutting down.", signal.Signals(signum).name)
         if not self._stopped:
             self.stop()
 
@@ -249,7 +290,7 @@ class ReactorCore:
         Calls due at the same time run in the order they were scheduled; a negative delay
         means as soon as possible.
         """
-        return DelayedCall(_monotonic() + delay, callable, args, kw, self._timers)
+        return QueuedCall(_monotonic() + delay, callable, args, kw, self._timers)
 
     def getDelayedCalls(self) -> list[DelayedCall]:
         """The pending timed calls, in the order they will run."""
@@ -418,7 +459,7 @@ class ReactorCore:
         self._threadCalls.append((callable, args, kw))
         if not self._wakePending:
             self._wakePending = True
-            self._waker.wakeUp()
+            self.wakeUp()
 
     def callInThread(self, callable: Callable[_P, object], *args: _P.args, **kw: _P.kwargs) -> None:
         """Run ``callable`` in the reactor's thread pool."""
@@ -450,7 +491,8 @@ class ReactorCore:
         if self._inRun:
             raise ReactorAlreadyRunning("cannot close a running reactor")
         self._signals.restore()
-        self._waker.close()
+        if self._waker is not None:
+            self._waker.close()
         self._poller.close()
 
 

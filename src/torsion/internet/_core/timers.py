@@ -1,5 +1,8 @@
 """Delayed calls and the timer queue that keeps them in due order.
 
+`DelayedCall` is Twisted's class, with its constructor, for clocks of one's own; the calls
+torsion's clocks make are its subclass `QueuedCall`, filed on a `TimerQueue`.
+
 `TimerQueue` is shared by `torsion.internet.task.Clock` and the reactor. It files each pending
 call as an *entry*, a ``(time, sequence)`` tuple: tuples compare in C, so ordering entries never
 calls Python code, and the sequence number (the order calls were created in) makes calls due at
@@ -35,13 +38,14 @@ from __future__ import annotations
 import math
 import traceback
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from heapq import heapify, heappop, heappush
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from torsion.internet.error import AlreadyCalled, AlreadyCancelled
+from torsion.python.runtime import seconds as runtimeSeconds
 
-__all__ = ["DelayedCall", "TimerQueue"]
+__all__ = ["DelayedCall", "QueuedCall", "TimerQueue"]
 
 #: An entry: (time the call is filed under, its creation sequence number).
 _Entry = tuple[float, int]
@@ -49,47 +53,95 @@ _Entry = tuple[float, int]
 # Rebuilding small structures is cheap, but doing it after every other cancellation is waste.
 _COMPACT_MIN_STALE = 64
 
+#: The class-wide debug switch, ``DelayedCall.debug``; a global, so that making a call reads it
+#: as fast as it would read a class attribute.
+_debug = False
 
-class DelayedCall:
-    """A call scheduled on a `TimerQueue`, as returned by ``callLater``.
 
-    Creating one schedules it: a clock's ``callLater`` builds it with its queue. It runs at most
-    once, and can be cancelled or moved (`delay`, `reset`) until it runs.
+class _DebugSwitch(type):
+    """The metaclass of `DelayedCall`: ``DelayedCall.debug`` is the class-wide switch.
 
-    Twisted's constructor takes cancel and reset callbacks and a time function; this one takes
-    the queue, which provides all three, to keep scheduling cheap.
+    Twisted's ``debug`` is a class attribute that code also sets on single calls. With
+    ``__slots__`` (no instance dict, to keep calls small and fast) a plain class attribute
+    could not be set on a call, and a descriptor on the class would be replaced by the first
+    ``DelayedCall.debug = True``. So the class-wide switch is this property of the metaclass
+    (reading and setting it on the class, as ``monkeypatch.setattr`` does, reach the global),
+    and each call's own ``debug`` is `_CallDebug`'s.
+    """
+
+    @property
+    def debug(cls) -> bool:
+        """Whether new calls record the stack that created them."""
+        return _debug
+
+    @debug.setter
+    def debug(cls, on: bool) -> None:
+        global _debug
+        _debug = bool(on)
+
+    @debug.deleter
+    def debug(cls) -> None:
+        global _debug
+        _debug = False
+
+
+class _CallDebug:
+    """Each call's ``debug`` attribute (see `_DebugSwitch`)."""
+
+    __slots__ = ()
+
+    if not TYPE_CHECKING:  # The type checker sees DelayedCall.debug as a class variable.
+
+        @property
+        def debug(self) -> bool:
+            """Whether this call recorded the stack that created it (`DelayedCall.creator`).
+
+            It can be set, as in Twisted, but that changes nothing: the stack can only be
+            recorded when the call is made.
+            """
+            return getattr(self, "_creator", None) is not None
+
+        @debug.setter
+        def debug(self, on: bool) -> None:
+            pass
+
+
+class DelayedCall(_CallDebug, metaclass=_DebugSwitch):
+    """A call scheduled to run later, as ``callLater`` returns it (Twisted's ``IDelayedCall``).
+
+    It runs at most once, and can be cancelled or moved (`delay`, `reset`) until it runs. The
+    calls torsion's clocks make are `QueuedCall` objects, filed on a `TimerQueue`. Made with
+    this constructor (Twisted's signature), a call belongs to no queue: it is for a clock of
+    one's own, which keeps its calls in order and runs them, and hears of changes through the
+    two callbacks. As in Twisted, such a call moved later only records the move
+    (`delayed_time`; `getTime` includes it) and calls nothing: the clock sees the new time when
+    it next looks, and can fold the move into `time` with `activate_delay`.
 
     Args:
-        time: When the call is due, on the queue's ``seconds()`` scale.
+        time: When the call is due, on the scale of ``seconds``.
         func: What to call.
         args: Positional arguments for ``func``.
         kw: Keyword arguments for ``func``.
-        queue: The queue that will run it.
+        cancel: Called with the call when it is cancelled.
+        reset: Called with the call when it moved earlier (its `time` changed).
+        seconds: The clock's current time (for `reset` and ``repr``).
 
     Attributes:
-        time: When the call is due (always the current due time, including any delay).
+        time: When the call is due (for a `QueuedCall`, always its current due time).
         func: What will be called (deleted on cancellation, as in Twisted, to free it early).
         args: Positional arguments for ``func`` (deleted on cancellation).
         kw: Keyword arguments for ``func`` (deleted on cancellation).
-        called: True once the call has been taken from the queue to be run.
+        called: True once the call has been taken from its clock to be run.
         cancelled: True once `cancel` succeeded.
-        debug: Class-wide switch: when True, each new call records the stack that created it
-            (`creator`), shown by ``repr``. Slow; for tracking down a stray call.
+        debug: On the class, the switch: when True, each new call records the stack that
+            created it (`creator`), shown by ``repr``. Slow; for tracking down a stray call.
+            On a call, whether it recorded it.
     """
 
-    __slots__ = (
-        "_creator",
-        "_entry",
-        "_queue",
-        "args",
-        "called",
-        "cancelled",
-        "func",
-        "kw",
-        "time",
-    )
+    __slots__ = ("_creator", "_owner", "args", "called", "cancelled", "func", "kw", "time")
 
-    debug: ClassVar[bool] = False
+    if TYPE_CHECKING:  # What `_DebugSwitch` and `_CallDebug` make of it at run time.
+        debug: ClassVar[bool]
 
     time: float
     func: Callable[..., object]
@@ -97,11 +149,173 @@ class DelayedCall:
     kw: dict[str, Any]
     called: bool
     cancelled: bool
-    _entry: _Entry | None
-    _queue: TimerQueue
     _creator: list[str]
+    _owner: _Owner
 
     def __init__(
+        self,
+        time: float,
+        func: Callable[..., object],
+        args: Sequence[Any],
+        kw: dict[str, Any],
+        cancel: Callable[[DelayedCall], object],
+        reset: Callable[[DelayedCall], object],
+        seconds: Callable[[], float] = runtimeSeconds,
+    ) -> None:
+        self.time = time
+        self.func = func
+        self.args = tuple(args)
+        self.kw = kw
+        self.called = False
+        self.cancelled = False
+        self._owner = _Owner(cancel, reset, seconds)
+        if _debug:
+            self._creator = traceback.format_stack()[:-2]
+
+    @property
+    def creator(self) -> list[str] | None:
+        """The formatted stack that created this call, if `debug` was on; else None."""
+        return getattr(self, "_creator", None)
+
+    @property
+    def seconds(self) -> Callable[[], float]:
+        """The clock's current time function."""
+        return self._owner.seconds
+
+    @property
+    def delayed_time(self) -> float:
+        """How much later than `time` the call is due, after moves not yet folded into it."""
+        return self._owner.delayedTime
+
+    def getTime(self) -> float:
+        """Return the time at which this call is due."""
+        return self.time + self._owner.delayedTime
+
+    def active(self) -> bool:
+        """Return True until this call has run or been cancelled."""
+        return not (self.called or self.cancelled)
+
+    def cancel(self) -> None:
+        """Unschedule this call so it never runs.
+
+        Raises:
+            AlreadyCancelled: It was already cancelled.
+            AlreadyCalled: It has already run.
+        """
+        self._checkActive()
+        self._owner.cancel(self)
+        self.cancelled = True
+        del self.func, self.args, self.kw
+
+    def delay(self, secondsLater: float) -> None:
+        """Make this call due ``secondsLater`` seconds after its current due time.
+
+        Raises:
+            AlreadyCancelled: It was cancelled.
+            AlreadyCalled: It has already run.
+        """
+        self._checkActive()
+        owner = self._owner
+        owner.delayedTime += secondsLater
+        if owner.delayedTime < 0.0:
+            self.activate_delay()
+            owner.reset(self)
+
+    def reset(self, secondsFromNow: float) -> None:
+        """Make this call due ``secondsFromNow`` seconds after the clock's current time.
+
+        Raises:
+            AlreadyCancelled: It was cancelled.
+            AlreadyCalled: It has already run.
+        """
+        self._checkActive()
+        owner = self._owner
+        when = owner.seconds() + secondsFromNow
+        if when < self.time:
+            owner.delayedTime = 0.0
+            self.time = when
+            owner.reset(self)
+        else:
+            owner.delayedTime = when - self.time
+
+    def activate_delay(self) -> None:
+        """Fold the moves recorded in `delayed_time` into `time` (Twisted's name)."""
+        owner = self._owner
+        self.time += owner.delayedTime
+        owner.delayedTime = 0.0
+
+    def _checkActive(self) -> None:
+        if self.cancelled:
+            raise AlreadyCancelled()
+        if self.called:
+            raise AlreadyCalled()
+
+    def __lt__(self, other: DelayedCall) -> bool:
+        """Order by `time`, so a list of calls can be sorted (as in Twisted)."""
+        return self.time < other.time
+
+    def __le__(self, other: DelayedCall) -> bool:
+        """Order by `time`, so a list of calls can be sorted (as in Twisted)."""
+        return self.time <= other.time
+
+    def __repr__(self) -> str:
+        """Show the due time relative to now, the state, (unless cancelled) the call, and,
+        in debug mode, the stack that made it; as Twisted, ``called`` and ``cancelled``
+        show as 0 or 1."""
+        parts = [
+            f"<DelayedCall 0x{id(self):x} [{self.time - self.seconds()}s]"
+            f" called={self.called:d} cancelled={self.cancelled:d}"
+        ]
+        if not self.cancelled:
+            arguments = [_safeRepr(arg) for arg in self.args]
+            arguments += [f"{name}={_safeRepr(value)}" for name, value in self.kw.items()]
+            parts.append(f" {_callableName(self.func)}({', '.join(arguments)})")
+        creator = self.creator
+        if creator is not None:
+            parts.append("\n\ntraceback at creation: \n\n" + "    ".join(creator))
+        parts.append(">")
+        return "".join(parts)
+
+
+class _Owner:
+    """What a `DelayedCall` made with Twisted's constructor knows of its clock."""
+
+    __slots__ = ("cancel", "delayedTime", "reset", "seconds")
+
+    def __init__(
+        self,
+        cancel: Callable[[DelayedCall], object],
+        reset: Callable[[DelayedCall], object],
+        seconds: Callable[[], float],
+    ) -> None:
+        self.cancel = cancel
+        self.reset = reset
+        self.seconds = seconds
+        self.delayedTime = 0.0
+
+
+class QueuedCall(DelayedCall):
+    """A `DelayedCall` filed on a `TimerQueue`: what the reactor's and `Clock`'s
+    ``callLater`` return.
+
+    Creating one schedules it. Its `time` is always its current due time: moves are filed at
+    once (earlier) or when the call comes first (later; see the module docstring), so
+    `delayed_time` is always 0.
+
+    Args:
+        time: When the call is due, on the queue's ``seconds()`` scale.
+        func: What to call.
+        args: Positional arguments for ``func``.
+        kw: Keyword arguments for ``func``.
+        queue: The queue that will run it.
+    """
+
+    __slots__ = ("_entry", "_queue")
+
+    _entry: _Entry | None
+    _queue: TimerQueue
+
+    def __init__(  # The hot path of every callLater: keep it lean.
         self,
         time: float,
         func: Callable[..., object],
@@ -119,19 +333,24 @@ class DelayedCall:
         queue._seq = seq = queue._seq + 1
         self._entry = entry = (time, seq)
         queue._calls[seq] = self
-        # queue._file(entry), inlined: this is the hot path of every callLater.
+        # queue._file(entry), inlined.
         run = queue._run
         if not run or entry >= run[-1]:
             run.append(entry)
         else:
             heappush(queue._heap, entry)
-        if self.debug:
+        if _debug:
             self._creator = traceback.format_stack()[:-2]
 
     @property
-    def creator(self) -> list[str] | None:
-        """The formatted stack that created this call, if `debug` was on; else None."""
-        return getattr(self, "_creator", None)
+    def seconds(self) -> Callable[[], float]:
+        """The queue's current time function."""
+        return self._queue.seconds
+
+    @property
+    def delayed_time(self) -> float:
+        """Always 0: moves change `time` at once."""
+        return 0.0
 
     def getTime(self) -> float:
         """Return the time at which this call is due."""
@@ -182,6 +401,9 @@ class DelayedCall:
             raise self._inactiveError()
         self._moveTo(entry, self._queue.seconds() + secondsFromNow)
 
+    def activate_delay(self) -> None:
+        """Nothing to fold: `time` is always current."""
+
     def _moveTo(self, entry: _Entry, when: float) -> None:
         self.time = when
         if when < entry[0]:
@@ -194,30 +416,6 @@ class DelayedCall:
 
     def _inactiveError(self) -> AlreadyCalled | AlreadyCancelled:
         return AlreadyCancelled() if self.cancelled else AlreadyCalled()
-
-    def __lt__(self, other: DelayedCall) -> bool:
-        """Order by due time, so a list of calls can be sorted (as in Twisted)."""
-        return self.time < other.time
-
-    def __le__(self, other: DelayedCall) -> bool:
-        """Order by due time, so a list of calls can be sorted (as in Twisted)."""
-        return self.time <= other.time
-
-    def __repr__(self) -> str:
-        """Show the due time relative to now, the state, and (unless cancelled) the call."""
-        parts = [
-            f"<DelayedCall 0x{id(self):x} [{self.time - self._queue.seconds()}s]"
-            f" called={self.called} cancelled={self.cancelled}"
-        ]
-        if not self.cancelled:
-            arguments = [_safeRepr(arg) for arg in self.args]
-            arguments += [f"{name}={_safeRepr(value)}" for name, value in self.kw.items()]
-            parts.append(f" {_callableName(self.func)}({', '.join(arguments)})")
-        creator = self.creator
-        if creator is not None:
-            parts.append("\n\ntraceback at creation: \n\n" + "    ".join(creator))
-        parts.append(">")
-        return "".join(parts)
 
 
 def _safeRepr(value: object) -> str:
@@ -234,9 +432,9 @@ def _callableName(func: object) -> str:
 
 
 class TimerQueue:
-    """The pending `DelayedCall` objects of one clock, in due order.
+    """The pending `QueuedCall` objects of one clock, in due order.
 
-    Scheduling (creating a `DelayedCall` with this queue) and moving a call earlier cost
+    Scheduling (creating a `QueuedCall` with this queue) and moving a call earlier cost
     O(log n), or O(1) for a call due no earlier than the last one filed in order; cancelling and
     moving a call later cost O(1) amortized; taking the next due call costs O(log n) amortized,
     or O(1) for one filed in order. See the module docstring for how.
@@ -250,7 +448,7 @@ class TimerQueue:
     leave them for its next iteration passes ``before=queue.sequence`` read before the loop.
 
     Args:
-        seconds: The clock's current time, used by `DelayedCall.reset` and ``repr``.
+        seconds: The clock's current time, used by `QueuedCall.reset` and ``repr``.
     """
 
     __slots__ = ("_calls", "_heap", "_run", "_seq", "_stale", "seconds")
@@ -261,7 +459,7 @@ class TimerQueue:
         self._heap: list[_Entry] = []
         self._run: deque[_Entry] = deque()
         # The pending calls by sequence number.
-        self._calls: dict[int, DelayedCall] = {}
+        self._calls: dict[int, QueuedCall] = {}
         # Sequence number of the last call created; orders calls due at the same time.
         self._seq = 0
         # How many entries in _heap and _run belong to no pending call.
@@ -284,7 +482,7 @@ class TimerQueue:
         else:
             heappush(self._heap, entry)
 
-    def popDue(self, now: float, before: float = math.inf) -> DelayedCall | None:
+    def popDue(self, now: float, before: float = math.inf) -> QueuedCall | None:
         """Take the next pending call due at or before ``now``, marked as called.
 
         Calls come out by due time, then in the order they were created. The caller must run
@@ -351,7 +549,7 @@ class TimerQueue:
             else:
                 return entry[0]
 
-    def _dropHead(self, entry: _Entry, call: DelayedCall | None) -> None:
+    def _dropHead(self, entry: _Entry, call: QueuedCall | None) -> None:
         """Remove the earliest entry, which is stale or whose call was moved later."""
         run = self._run
         if run and run[0] is entry:
@@ -367,7 +565,7 @@ class TimerQueue:
 
     def pending(self) -> list[DelayedCall]:
         """The pending calls, in the order they will run (a new list)."""
-        return sorted(self._calls.values(), key=_dueOrder)
+        return [call for _, call in sorted(self._calls.items(), key=_dueOrder)]
 
     def _addStale(self) -> None:
         """One more entry has become stale; rebuild the heap and run once they are the majority."""
@@ -386,11 +584,11 @@ class TimerQueue:
         self._stale = 0
 
 
-def _isLive(call: DelayedCall | None, entry: _Entry) -> bool:
+def _isLive(call: QueuedCall | None, entry: _Entry) -> bool:
     return call is not None and call._entry is entry
 
 
-def _dueOrder(call: DelayedCall) -> tuple[float, int]:
-    entry = call._entry
-    assert entry is not None  # Only pending calls are sorted.
-    return (call.time, entry[1])
+def _dueOrder(item: tuple[int, QueuedCall]) -> tuple[float, int]:
+    """A pending call's place in the run order: its due time, then its sequence number."""
+    seq, call = item
+    return (call.time, seq)

@@ -83,10 +83,10 @@ class SignalHandlers:
         onSignal: Called (in the main thread, from the Python-level handler) with the signal
             number. It must only do things that are safe at any point of the main thread's
             execution, such as queuing a call with ``callFromThread``.
-        waker: Its writing end becomes the signal wakeup fd.
+        waker: Its writing end becomes the signal wakeup fd (None: no wakeup fd is set).
     """
 
-    def __init__(self, onSignal: Callable[[int], object], waker: Waker) -> None:
+    def __init__(self, onSignal: Callable[[int], object], waker: Waker | None) -> None:
         self._onSignal = onSignal
         self._waker = waker
         self._previous: dict[int, _Handler] = {}
@@ -98,9 +98,10 @@ class SignalHandlers:
             return False
         for signum in _SIGNALS:
             self._previous[signum] = signal.signal(signum, self._handle)
-        self._previousWakeupFd = signal.set_wakeup_fd(
-            self._waker.writeFileno(), warn_on_full_buffer=False
-        )
+        if self._waker is not None:
+            self._previousWakeupFd = signal.set_wakeup_fd(
+                self._waker.writeFileno(), warn_on_full_buffer=False
+            )
         return True
 
     def restore(self) -> None:

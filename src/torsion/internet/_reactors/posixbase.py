@@ -1,37 +1,27 @@
 """`PosixReactorBase`: the kernel plus every transport, the reactor users get.
 
-`torsion.internet._core.loop.ReactorCore` runs the loop and knows no socket; this class adds
-what makes transports (Twisted's ``IReactorTCP``, ``IReactorUNIX``, ``IReactorUDP``,
-``IReactorMulticast``, ``IReactorUNIXDatagram``, ``IReactorProcess``, ``IReactorSSL``) and
-name resolution. The select, poll and epoll reactors are this class over their poller; the
-asyncio reactor is too, with its own TCP classes in `PosixReactorBase.tcpPortType` and
-`PosixReactorBase.tcpConnectorType`.
+`torsion.internet._reactors.reactorbase.ReactorBase` runs the loop and resolves names, and
+knows no socket; this class adds what makes transports (Twisted's ``IReactorTCP``,
+``IReactorUNIX``, ``IReactorUDP``, ``IReactorMulticast``, ``IReactorUNIXDatagram``,
+``IReactorProcess``, ``IReactorSSL``). The select, poll and epoll reactors are this class
+over their poller; the asyncio reactor is too, with its own TCP classes in
+`PosixReactorBase.tcpPortType` and `PosixReactorBase.tcpConnectorType`.
 """
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from torsion.internet._core.loop import ReactorCore
 from torsion.internet._process import process
-from torsion.internet._reactors.resolver import GAIResolver
-from torsion.internet._reactors.simpleresolver import (
-    ComplexResolverSimplifier,
-    SimpleResolverComplexifier,
-    ThreadedResolver,
-)
+from torsion.internet._reactors.reactorbase import ReactorBase
 from torsion.internet._tls import ports as tlsports
 from torsion.internet._transports import tcp, udp, unix, unixdatagram
-from torsion.internet.defer import Deferred, succeed
 from torsion.internet.interfaces import (
     IConnector,
     IFullReactor,
-    IHostnameResolver,
     IProcessProtocol,
     IProcessTransport,
-    IResolverSimple,
     ITCPListeningPort,
     IUNIXListeningPort,
 )
@@ -45,7 +35,7 @@ from torsion.internet.protocol import (
 __all__ = ["PosixReactorBase"]
 
 
-class PosixReactorBase(ReactorCore):
+class PosixReactorBase(ReactorBase):
     """A reactor with every transport torsion has, over the poller it is given.
 
     Attributes:
@@ -55,61 +45,8 @@ class PosixReactorBase(ReactorCore):
 
     tcpPortType: type[tcp.Port] = tcp.Port
     tcpConnectorType: type[tcp.Connector] = tcp.Connector
-    _nameResolver: IHostnameResolver | None = None
-    _resolver: IResolverSimple | None = None
 
-    # -- names and TCP (torsion.internet.tcp) -------------------------------------------------
-
-    @property
-    def nameResolver(self) -> IHostnameResolver:
-        """The host name resolver (`IReactorPluggableNameResolver`): by default a
-        `GAIResolver`, running ``getaddrinfo`` in the reactor's thread pool."""
-        resolver = self._nameResolver
-        if resolver is None:
-            resolver = self._nameResolver = GAIResolver(self)
-        return resolver
-
-    def installNameResolver(self, resolver: IHostnameResolver) -> IHostnameResolver:
-        """Make ``resolver`` the `nameResolver`, and `resolver` ask it; return the previous."""
-        previous = self.nameResolver
-        self._nameResolver = resolver
-        self._resolver = ComplexResolverSimplifier(resolver)
-        return previous
-
-    @property
-    def resolver(self) -> IResolverSimple:
-        """The IPv4 resolver ``resolve`` asks (`IReactorPluggableResolver`): by default a
-        `ThreadedResolver`, running ``getaddrinfo`` in the reactor's thread pool."""
-        resolver = self._resolver
-        if resolver is None:
-            resolver = self._resolver = ThreadedResolver(self)
-        return resolver
-
-    def installResolver(self, resolver: IResolverSimple) -> IResolverSimple:
-        """Make ``resolver`` the `resolver`, and `nameResolver` ask it; return the previous."""
-        previous = self.resolver
-        self._resolver = resolver
-        self._nameResolver = SimpleResolverComplexifier(resolver)
-        return previous
-
-    def resolve(self, name: str, timeout: Sequence[float] = (1, 3, 11, 45)) -> Deferred[str]:
-        """Look up an IPv4 address of ``name`` with the installed `resolver`.
-
-        Args:
-            name: A host name or an IPv4 address (which is its own answer).
-            timeout: Retry delays in Twisted's resolver API; their sum bounds the lookup.
-
-        Returns:
-            A Deferred of the address string; it fails with `DNSLookupError` when the name
-            does not resolve or the lookup takes longer than the timeout.
-        """
-        if not name:
-            return succeed("0.0.0.0")  # Twisted's answer for the empty name.
-        try:
-            return succeed(str(ipaddress.IPv4Address(name)))
-        except ValueError:
-            pass
-        return self.resolver.getHostByName(name, tuple(int(t) for t in timeout))
+    # -- TCP (torsion.internet.tcp) -----------------------------------------------------------
 
     def listenTCP(
         self, port: int, factory: Factory, backlog: int = 50, interface: str = ""

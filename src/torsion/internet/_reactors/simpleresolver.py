@@ -111,7 +111,11 @@ class SimpleResolverComplexifier:
         addressTypes: Sequence[type[IAddress]] | None = None,
         transportSemantics: str = "TCP",
     ) -> IHostResolution:
-        """Look ``hostName`` up; the receiver gets at most one `IPv4Address`."""
+        """Look ``hostName`` up; the receiver gets at most one `IPv4Address`.
+
+        The simple resolver is asked for the name in ASCII: an internationalized name goes as
+        its IDNA form (``"xn--..."``), as in Twisted.
+        """
         resolution = HostResolution(hostName)
         resolutionReceiver.resolutionBegan(resolution)
         udp = transportSemantics == "UDP"
@@ -124,7 +128,7 @@ class SimpleResolverComplexifier:
             if not reason.check(DNSLookupError):  # Not "no such name": worth a log line.
                 _log.error("Error looking up %r", hostName, exc_info=reason.value)
 
-        lookup = self._simpleResolver.getHostByName(hostName)
+        lookup = self._simpleResolver.getHostByName(_asciiName(hostName))
         lookup.addCallbacks(resolved, failed)
         lookup.addBoth(lambda _: resolutionReceiver.resolutionComplete())
         return resolution
@@ -176,6 +180,16 @@ class ComplexResolverSimplifier:
         result: Deferred[str] = Deferred()
         self._nameResolver.resolveHostName(FirstOneWins(result), name, 0, [IPv4Address])
         return result
+
+
+def _asciiName(name: str) -> str:
+    """``name`` in ASCII: itself if it is, else its IDNA encoding (as is, if it has none)."""
+    if name.isascii():
+        return name
+    try:
+        return name.encode("idna").decode("ascii")
+    except UnicodeError:  # Not a valid internationalized name: let the lookup fail on it.
+        return name
 
 
 def _lookupIPv4(name: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, ParamSpec, TypeVar, overload
 
-from torsion.internet._core.timers import DelayedCall, TimerQueue
+from torsion.internet._core.timers import DelayedCall, QueuedCall, TimerQueue
 from torsion.internet.defer import Deferred
 from torsion.internet.interfaces import IReactorTime
 
@@ -44,7 +44,7 @@ class Clock:
         Returns:
             The scheduled call, which can be cancelled or moved until it runs.
         """
-        return DelayedCall(self.seconds() + delay, callable, args, kw, self._timers)
+        return QueuedCall(self.seconds() + delay, callable, args, kw, self._timers)
 
     def getDelayedCalls(self) -> list[DelayedCall]:
         """Return the pending calls in the order they will run (a new list)."""

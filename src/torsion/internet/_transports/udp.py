@@ -9,13 +9,13 @@ import errno
 import logging
 import socket
 import struct
-from typing import Any
+from typing import Any, cast
 
 from torsion.internet._transports.datagram import DatagramPort
 from torsion.internet.address import IPv4Address, IPv6Address
 from torsion.internet.defer import Deferred, succeed
 from torsion.internet.error import CannotListenError, InvalidAddressError, MulticastJoinError
-from torsion.internet.interfaces import IReactorTimeAndFDSet
+from torsion.internet.interfaces import IReactorCore, IReactorTimeAndFDSet
 from torsion.internet.protocol import AbstractDatagramProtocol
 
 __all__ = ["MulticastPort", "Port"]
@@ -93,6 +93,13 @@ class Port(DatagramPort):
         if self._address is None:
             raise RuntimeError("the port is not listening")
         return self._address
+
+    @property
+    def _realPortNumber(self) -> int | None:
+        """The port number bound (the real one after port 0), or None before listening.
+
+        Twisted's private name, which its tests read."""
+        return self._address.port if self._address is not None else None
 
     def _where(self) -> str:
         return str(self._address.port) if self._address is not None else "?"
@@ -213,15 +220,25 @@ class MulticastPort(Port):
         return socket.inet_ntoa(self.getHandle().getsockopt(level, name, 4))
 
     def setOutgoingInterface(self, addr: str | int) -> Deferred[int]:
-        """Send multicast datagrams from interface address ``addr`` (IPv4) or index (IPv6).
+        """Send multicast datagrams from interface ``addr``: for IPv4 an address or a host
+        name (looked up with the reactor's ``resolve``, as in Twisted), for IPv6 an index.
 
         Returns:
-            A Deferred that fires with 1 once set (Twisted's value).
+            A Deferred that fires with 1 once set (Twisted's value), or fails if the name
+            does not resolve.
         """
+        if self._v6:
+            return succeed(self._setOutgoingInterface(int(addr)))
+        host = str(addr)
+        if _family(host) == socket.AF_INET:
+            return succeed(self._setOutgoingInterface(self._pack(host)))
+        lookup = cast(IReactorCore, self.reactor).resolve(host)
+        return lookup.addCallback(lambda address: self._setOutgoingInterface(self._pack(address)))
+
+    def _setOutgoingInterface(self, value: bytes | int) -> int:
         level, name = self._option(socket.IP_MULTICAST_IF, socket.IPV6_MULTICAST_IF)
-        value: bytes | int = int(addr) if self._v6 else self._pack(str(addr))
         self.getHandle().setsockopt(level, name, value)
-        return succeed(1)
+        return 1
 
     def getLoopbackMode(self) -> bool:
         """Return whether our own multicast datagrams come back to this host (default: yes)."""
