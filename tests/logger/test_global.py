@@ -174,7 +174,9 @@ def test_globalObjects() -> None:
 
 
 def test_importingChangesNothingOutside() -> None:
-    """A fresh interpreter importing the package keeps stdio, warnings, logging, reactors."""
+    """A fresh interpreter importing the package keeps stdio, warnings, logging, reactors:
+    its only mark on stdlib logging is the bridge on the ``torsion`` logger, which shows
+    nothing itself."""
     script = """
 import json, logging, sys, warnings
 before = (sys.stdout, sys.stderr, warnings.showwarning)
@@ -182,7 +184,8 @@ import torsion.logger
 after = (sys.stdout, sys.stderr, warnings.showwarning)
 print(json.dumps({
     "same": before == after,
-    "handlers": len(logging.getLogger().handlers) + len(logging.getLogger("torsion").handlers),
+    "rootHandlers": len(logging.getLogger().handlers),
+    "torsionHandlers": [type(h).__name__ for h in logging.getLogger("torsion").handlers],
     "rootLevel": logging.getLogger().level,
     "reactors": sorted(m for m in sys.modules if "reactor" in m),
 }))
@@ -192,7 +195,8 @@ print(json.dumps({
     )
     assert json.loads(result.stdout) == {
         "same": True,
-        "handlers": 0,
+        "rootHandlers": 0,
+        "torsionHandlers": ["PublishingHandler"],
         "rootLevel": 30,
         "reactors": [],
     }

@@ -18,11 +18,18 @@ it (`FilteringLogObserver`, `LogLevelFilterPredicate`).
 Loggers publish to `globalLogPublisher` unless given an observer; the application chooses
 where events go with `globalLogBeginner` (``beginLoggingTo([textFileLogObserver(f)])``).
 Until then, events are kept to be replayed and critical ones are written to standard error.
-Importing this package configures nothing: not `logging`, not standard output.
+The three ways of logging are one stream: events of `Logger` and ``torsion.python.log`` reach
+stdlib `logging`'s handlers (the logger named by the event's namespace), and records logged
+through stdlib on the ``torsion`` logger reach torsion's observers (`PublishingHandler`),
+each exactly once. Fields can come from the caller's context (`logContext`,
+`bindContextVar`). Importing this package configures nothing else: no stdlib handler that
+shows anything, no level, not standard output.
 """
 
+from torsion.logger._bridge import PublishingHandler
 from torsion.logger._buffer import LimitedHistoryLogObserver
 from torsion.logger._capture import capturedLogs
+from torsion.logger._fields import bindContextVar, logContext, unbindContextVar
 from torsion.logger._file import FileLogObserver, textFileLogObserver
 from torsion.logger._filter import (
     FilteringLogObserver,
@@ -70,8 +77,10 @@ __all__ = [
     "LoggingFile",
     "Operation",
     "PredicateResult",
+    "PublishingHandler",
     "STDLibLogObserver",
     "_loggerFor",
+    "bindContextVar",
     "capturedLogs",
     "eventAsJSON",
     "eventAsText",
@@ -84,6 +93,8 @@ __all__ = [
     "globalLogBeginner",
     "globalLogPublisher",
     "jsonFileLogObserver",
+    "logContext",
     "textFileLogObserver",
     "timeFormatRFC3339",
+    "unbindContextVar",
 ]

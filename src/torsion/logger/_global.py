@@ -2,11 +2,14 @@
 
 Every `torsion.logger.Logger` made without an observer publishes to `globalLogPublisher`.
 Until the application chooses where logs go (`LogBeginner.beginLoggingTo`), the beginner
-keeps the last events in a buffer, to replay them to the chosen observers, and writes the
-critical ones to standard error at once, so a crash during start-up is not silent.
+keeps the last events in a buffer, to replay them to the chosen observers, and writes
+warnings and errors that no stdlib handler shows to standard error at once, so a crash
+during start-up is not silent.
 
-Importing this module changes nothing outside it: standard output, standard error and
-``warnings.showwarning`` are only taken over by ``beginLoggingTo``.
+Importing this module joins the publisher and stdlib logging (`torsion.logger._bridge`: one
+handler on the ``torsion`` logger, which only passes records on) and changes nothing else:
+standard output, standard error and ``warnings.showwarning`` are only taken over by
+``beginLoggingTo``.
 """
 
 from __future__ import annotations
@@ -15,12 +18,17 @@ import io
 import sys
 import threading
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
+from torsion.logger._bridge import install, noStdlibDestination
 from torsion.logger._buffer import LimitedHistoryLogObserver
 from torsion.logger._file import FileLogObserver
-from torsion.logger._filter import FilteringLogObserver, LogLevelFilterPredicate
+from torsion.logger._filter import (
+    FilteringLogObserver,
+    ILogFilterPredicate,
+    LogLevelFilterPredicate,
+)
 from torsion.logger._format import eventAsText
 from torsion.logger._interfaces import ILogObserver, LogEvent
 from torsion.logger._io import LoggingFile
@@ -37,8 +45,8 @@ MORE_THAN_ONCE_WARNING = (
 )
 
 
-def _criticalText(event: LogEvent) -> str:
-    """How a critical event is written to standard error before logging began."""
+def _errorText(event: LogEvent) -> str:
+    """How an event is written to standard error before logging began."""
     return eventAsText(event, includeTimestamp=False, includeSystem=False) + "\n"
 
 
@@ -53,6 +61,9 @@ class LogBeginner:
         warningsModule: An object with a ``showwarning`` attribute (the `warnings` module)
             that `beginLoggingTo` replaces, so warnings become log events.
         initialBufferSize: How many events to keep for replay (default 200).
+        errorPredicates: Which events are written to ``errorStream`` until logging begins:
+            Twisted writes the critical ones (the default). torsion's global beginner writes
+            warnings and up that no stdlib handler receives, as stdlib logging would.
     """
 
     _DEFAULT_BUFFER_SIZE = 200
@@ -64,7 +75,11 @@ class LogBeginner:
         stdio: object,
         warningsModule: Any,
         initialBufferSize: int | None = None,
+        *,
+        errorPredicates: Sequence[ILogFilterPredicate] | None = None,
     ) -> None:
+        if errorPredicates is None:
+            errorPredicates = [LogLevelFilterPredicate(defaultLogLevel=LogLevel.critical)]
         if initialBufferSize is None:
             initialBufferSize = self._DEFAULT_BUFFER_SIZE
         self._initialBuffer = LimitedHistoryLogObserver(size=initialBufferSize)
@@ -74,10 +89,7 @@ class LogBeginner:
         self._warningsModule = warningsModule
         self._temporaryObserver: ILogObserver | None = LogPublisher(
             self._initialBuffer,
-            FilteringLogObserver(
-                FileLogObserver(errorStream, _criticalText),
-                [LogLevelFilterPredicate(defaultLogLevel=LogLevel.critical)],
-            ),
+            FilteringLogObserver(FileLogObserver(errorStream, _errorText), errorPredicates),
         )
         self._previousBegin = ("", 0)
         self._lock = threading.Lock()
@@ -173,4 +185,6 @@ globalLogBeginner = LogBeginner(
     _CurrentStandardError(),  # type: ignore[arg-type]  # writes and flushes: all it needs
     sys,
     warnings,
+    errorPredicates=[noStdlibDestination, LogLevelFilterPredicate(defaultLogLevel=LogLevel.warn)],
 )
+install(globalLogPublisher)

@@ -15,6 +15,7 @@ from time import time
 from types import TracebackType
 from typing import Protocol, cast
 
+from torsion.logger._fields import addContextFields, hasContextFields
 from torsion.logger._interfaces import ILogObserver, LogTrace
 from torsion.logger._levels import InvalidLogLevelError, LogLevel
 from torsion.python.failure import Failure
@@ -189,6 +190,8 @@ class Logger:
             log_format=format,
             log_time=time(),
         )
+        if hasContextFields():
+            addContextFields(kwargs)
         if "log_trace" in kwargs:
             cast(LogTrace, kwargs["log_trace"]).append((self, observer))
         observer(kwargs)

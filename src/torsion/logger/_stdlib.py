@@ -70,6 +70,9 @@ class STDLibLogObserver:
     """
 
     defaultStackDepth = 4
+    # torsion's stream already sends the global publisher's events to stdlib logging; while an
+    # observer like this one is there too, that forwarding steps aside (no event twice).
+    _forwardsToStdlib = True
 
     def __init__(self, name: str = "torsion", stackDepth: int = defaultStackDepth) -> None:
         self.logger = getLogger(name)
@@ -103,6 +106,7 @@ class STDLibLogObserver:
         )
         if excText is not None:
             record.exc_text = excText
+        record.log_event = event  # so torsion's stdlib handler does not publish it again
         logger.handle(record)
 
     def _caller(self) -> tuple[str, int, str]:

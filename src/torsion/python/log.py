@@ -45,6 +45,7 @@ from torsion.logger import (
 from torsion.logger import Logger as _NewLogger
 from torsion.logger import LogLevel as _NewLogLevel
 from torsion.logger import LogPublisher as _NewPublisher
+from torsion.logger._fields import addContextFields, hasContextFields
 from torsion.logger._global import LogBeginner
 from torsion.logger._legacy import publishToNewObserver
 from torsion.python import context, failure, reflect, util
@@ -248,6 +249,8 @@ class LogPublisher:
         event["message"] = message
         event["time"] = time.time()
         event.setdefault("isError", 0)
+        if hasContextFields():
+            addContextFields(event)
         publishToNewObserver(self._publishPublisher, event, textFromEventDict)
 
 
@@ -357,6 +360,18 @@ class FileLogObserver(_GlobalStartStopObserver):
         """Return Unix time ``when`` as local time text (see `timeFormat`)."""
         if self.timeFormat is not None:
             return datetime.fromtimestamp(when).strftime(self.timeFormat)
+        second = int(when)
+        cached = self._formattedSecond
+        offset = getattr(self.getTimezoneOffset, "__func__", None)
+        if cached[0] == second and offset is _defaultOffset:
+            return cached[1]  # the text shows whole seconds: work it out once per second
+        text = self._formatSecond(when)
+        self._formattedSecond = (second, text)
+        return text
+
+    _formattedSecond: tuple[int | None, str] = (None, "")
+
+    def _formatSecond(self, when: float) -> str:
         east = -self.getTimezoneOffset(when)
         local = datetime.fromtimestamp(when + east, UTC)
         hours, minutes = divmod(abs(east) // 60, 60)
@@ -368,8 +383,12 @@ class FileLogObserver(_GlobalStartStopObserver):
         text = textFromEventDict(eventDict)
         if text is None:
             return
-        fields = {"system": eventDict["system"], "text": text.replace("\n", "\n\t")}
-        line = _safeFormat("[%(system)s] %(text)s\n", fields)
+        text = text.replace("\n", "\n\t")
+        system = eventDict["system"]
+        try:
+            line = f"[{system}] {text}\n"
+        except Exception:  # a system whose str() raises: say so instead
+            line = _safeFormat("[%(system)s] %(text)s\n", {"system": system, "text": text})
         util.untilConcludes(self.write, f"{self.formatTime(eventDict['time'])} {line}")
         util.untilConcludes(self.flush)
 
@@ -391,6 +410,8 @@ class PythonLoggingObserver(_GlobalStartStopObserver):
             that a `logging` configuration written for a Twisted program still applies.
     """
 
+    _forwardsToStdlib = True  # see `STDLibLogObserver`
+
     def __init__(self, loggerName: str = "twisted") -> None:
         self._newObserver = STDLibLogObserver(loggerName)
         self._emitting = threading.local()
@@ -404,6 +425,9 @@ class PythonLoggingObserver(_GlobalStartStopObserver):
             publishToNewObserver(self._newObserver, eventDict, textFromEventDict)
         finally:
             self._emitting.active = False
+
+
+_defaultOffset = FileLogObserver.getTimezoneOffset
 
 
 class StdioOnnaStick:

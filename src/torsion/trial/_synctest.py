@@ -6,9 +6,11 @@ reporting. What this adds hooks into the standard library's per-phase methods
 (``_callSetUp``, ``_callTestMethod``, ``_callCleanup``) as its own
 ``IsolatedAsyncioTestCase`` does.
 
-Logged errors: while a test runs, records at ERROR and above on the ``torsion`` logger are
-collected (an unhandled error in a Deferred is one: torsion logs it at CRITICAL with the
-Failure on ``record.log_failure``). Those the test did not take with `flushLoggedErrors`
+Logged errors: while a test runs, the errors logged are collected: every event with a
+``log_failure`` reaching the global log publisher (an unhandled error in a Deferred,
+``log.err()``, ``Logger.failure``, a stdlib record on the ``torsion`` logger with
+``exc_info``), and, unlike trial, every other event at ``error`` and above, as a
+`LoggedError`. Those the test did not take with `flushLoggedErrors`
 fail it after its cleanups, as in trial. The garbage collector runs first, so a Deferred
 dropped with an unhandled failure is reported by the test that dropped it.
 
@@ -24,7 +26,6 @@ import dis
 import functools
 import gc
 import inspect
-import logging
 import os
 import shutil
 import sys
@@ -36,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, TextIO
 
 from torsion.internet.defer import Deferred
+from torsion.logger import LogEvent, LogLevel, formatEvent, globalLogPublisher
 from torsion.python.failure import Failure
 from torsion.trial._assertions import Assertions
 
@@ -65,30 +67,29 @@ class UnflushedErrors(Exception):
         return "\n\n".join(parts)
 
 
-class _ErrorCollector(logging.Handler):
-    """Collects ERROR+ records of the ``torsion`` logger as Failures."""
+class _ErrorCollector:
+    """Collects the errors logged while a test runs, whichever API logged them
+    (`torsion.logger`, ``python.log.err``, stdlib logging on the ``torsion`` logger), since
+    all of them reach the global publisher: every event with a ``log_failure``, and every
+    event at ``error`` or above without one, as a `LoggedError` (trial ignores those)."""
 
     def __init__(self) -> None:
-        super().__init__(logging.ERROR)
         self.failures: list[Failure] = []
-        self._logger = logging.getLogger("torsion")
 
-    def emit(self, record: logging.LogRecord) -> None:
-        failure = getattr(record, "log_failure", None)
-        if not isinstance(failure, Failure):
-            if record.exc_info and record.exc_info[1] is not None:
-                failure = Failure(record.exc_info[1], record.exc_info[0], record.exc_info[2])
-            else:
-                failure = Failure(LoggedError(record.getMessage()))
-        self.failures.append(failure)
+    def __call__(self, event: LogEvent) -> None:
+        failure = event.get("log_failure")
+        if isinstance(failure, Failure):
+            self.failures.append(failure)
+        elif event.get("log_level") in (LogLevel.error, LogLevel.critical):
+            self.failures.append(Failure(LoggedError(formatEvent(event))))
 
     def install(self) -> None:
-        self._logger.addHandler(self)
+        globalLogPublisher.addObserver(self)
 
     def remove(self) -> None:
-        self._logger.removeHandler(self)
+        globalLogPublisher.removeObserver(self)
 
-    def flush(self, *types: type[BaseException]) -> list[Failure]:  # type: ignore[override]
+    def flush(self, *types: type[BaseException]) -> list[Failure]:
         """Take (and return) the collected failures of ``types`` (all, if none given)."""
         taken = [f for f in self.failures if not types or f.check(*types)]
         self.failures = [f for f in self.failures if f not in taken]
