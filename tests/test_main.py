@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -127,3 +128,21 @@ def test_portInUse() -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert str(port) in result.stderr
+
+
+def test_logFormatJsonWritesOneObjectPerLine() -> None:
+    program = Program(
+        ["-m", "torsion", "--echo-port", "0", "--chat-port", "0", "--log-format", "json"]
+    )
+    try:
+        chatPort = int(program.waitFor("  chat: nc 127.0.0.1 ").split()[3])
+        with connect(chatPort) as a:
+            recvLine(a)  # the welcome: the join was logged by then
+        err = stopCleanly(program)
+    finally:
+        program.kill()
+    events = [json.loads(line) for line in err.splitlines()]
+    texts = [event["log_text"] for event in events]
+    assert any(text.startswith("chat: ") and "joined" in text for text in texts), texts
+    assert "Received SIGINT, shutting down." in texts
+    assert all({"log_namespace", "log_level", "log_time"} <= set(event) for event in events)

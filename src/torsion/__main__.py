@@ -7,13 +7,14 @@ terminals). Ctrl-C stops the server cleanly.
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from typing import Any
 
 from torsion._chat import ChatFactory, Echo
 from torsion.internet.error import CannotListenError
 from torsion.internet.protocol import Factory
+from torsion.logger import LogLevel
+from torsion.logger._commandline import LOG_FORMATS, beginCommandLineLogging
 
 HOST = "127.0.0.1"
 REACTORS = ("select", "poll", "epoll", "asyncio", "uvloop")
@@ -28,6 +29,12 @@ def parseArgs(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--chat-port", type=int, default=8001, help="0 picks a free port")
     parser.add_argument("--reactor", choices=REACTORS, help="default: the platform's best")
     parser.add_argument("-q", "--quiet", action="store_true", help="log warnings only")
+    parser.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        default="text",
+        help="how log lines on stderr look: Twisted's text layout, or JSON lines",
+    )
     return parser.parse_args(argv)
 
 
@@ -44,9 +51,8 @@ def installReactor(name: str | None) -> Any:
 def main(argv: list[str] | None = None) -> int:
     """Run the servers until SIGINT/SIGTERM; return the exit status."""
     args = parseArgs(argv)
-    logging.basicConfig(
-        level=logging.WARNING if args.quiet else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    beginCommandLineLogging(
+        sys.stderr, args.log_format, LogLevel.warn if args.quiet else LogLevel.info
     )
     reactor = installReactor(args.reactor)
     try:

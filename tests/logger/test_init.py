@@ -10,7 +10,6 @@ import pytest
 
 import torsion.logger
 
-
 #: What torsion adds to Twisted's names: the stream's stdlib handler and context fields.
 TORSION_ONLY = {"PublishingHandler", "bindContextVar", "logContext", "unbindContextVar"}
 
