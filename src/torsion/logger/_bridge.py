@@ -47,6 +47,7 @@ from torsion.python.failure import Failure
 __all__ = [
     "PublishingHandler",
     "StdlibForwarder",
+    "eventFailure",
     "eventFromRecord",
     "fromStdlibLevel",
     "noStdlibDestination",
@@ -97,6 +98,14 @@ def hasStdlibHandler(logger: logging.Logger) -> bool:
             return False
         current = current.parent
     return False
+
+
+def eventFailure(event: LogEvent) -> Failure | None:
+    """The `Failure` an event carries: its ``log_failure``, or a legacy error's ``failure``."""
+    failure = event.get("log_failure")
+    if failure is None and event.get("isError"):
+        failure = event.get("failure")
+    return failure if isinstance(failure, Failure) else None
 
 
 def _caller() -> tuple[str, int, str]:
@@ -169,7 +178,7 @@ class StdlibForwarder:
             or self._explicitObserverPresent()
         ):
             return
-        excInfo, excText = _exceptionOf(event.get("log_failure"))
+        excInfo, excText = _exceptionOf(eventFailure(event))
         filename, lineno, function = _caller()
         record = logger.makeRecord(
             logger.name,

@@ -406,13 +406,13 @@ class PythonLoggingObserver(_GlobalStartStopObserver):
     its output round for ever.
 
     Args:
-        loggerName: The `logging` logger's name; Twisted's, ``"twisted"``, by default, so
-            that a `logging` configuration written for a Twisted program still applies.
+        loggerName: The `logging` logger's name, ``"torsion"`` by default (Twisted's is
+            ``"twisted"``: the same rename as the imports), as for `STDLibLogObserver`.
     """
 
     _forwardsToStdlib = True  # see `STDLibLogObserver`
 
-    def __init__(self, loggerName: str = "twisted") -> None:
+    def __init__(self, loggerName: str = "torsion") -> None:
         self._newObserver = STDLibLogObserver(loggerName)
         self._emitting = threading.local()
 

@@ -9,8 +9,8 @@ reporting. What this adds hooks into the standard library's per-phase methods
 Logged errors: while a test runs, the errors logged are collected: every event with a
 ``log_failure`` reaching the global log publisher (an unhandled error in a Deferred,
 ``log.err()``, ``Logger.failure``, a stdlib record on the ``torsion`` logger with
-``exc_info``), and, unlike trial, every other event at ``error`` and above, as a
-`LoggedError`. Those the test did not take with `flushLoggedErrors`
+``exc_info``), and every other stdlib record at ``ERROR`` and above, as a `LoggedError`.
+Those the test did not take with `flushLoggedErrors`
 fail it after its cleanups, as in trial. The garbage collector runs first, so a Deferred
 dropped with an unhandled failure is reported by the test that dropped it.
 
@@ -38,6 +38,7 @@ from typing import Any, ClassVar, TextIO
 
 from torsion.internet.defer import Deferred
 from torsion.logger import LogEvent, LogLevel, formatEvent, globalLogPublisher
+from torsion.logger._bridge import eventFailure
 from torsion.python.failure import Failure
 from torsion.trial._assertions import Assertions
 
@@ -67,20 +68,24 @@ class UnflushedErrors(Exception):
         return "\n\n".join(parts)
 
 
+_ERROR_LEVELS = (LogLevel.error, LogLevel.critical)
+
+
 class _ErrorCollector:
     """Collects the errors logged while a test runs, whichever API logged them
     (`torsion.logger`, ``python.log.err``, stdlib logging on the ``torsion`` logger), since
-    all of them reach the global publisher: every event with a ``log_failure``, and every
-    event at ``error`` or above without one, as a `LoggedError` (trial ignores those)."""
+    all of them reach the global publisher: every event with a ``log_failure``, as trial
+    does, and every stdlib record at ``ERROR`` or above without an exception, as a
+    `LoggedError` (stdlib users' errors rarely carry one)."""
 
     def __init__(self) -> None:
         self.failures: list[Failure] = []
 
     def __call__(self, event: LogEvent) -> None:
-        failure = event.get("log_failure")
-        if isinstance(failure, Failure):
+        failure = eventFailure(event)
+        if failure is not None:
             self.failures.append(failure)
-        elif event.get("log_level") in (LogLevel.error, LogLevel.critical):
+        elif "log_stdlib" in event and event.get("log_level") in _ERROR_LEVELS:
             self.failures.append(Failure(LoggedError(formatEvent(event))))
 
     def install(self) -> None:
