@@ -52,7 +52,7 @@ def beginCommandLineLogging(
     each line is written once.
     """
     observer = jsonLinesLogObserver(stream) if logFormat == "json" else textFileLogObserver(stream)
-    root = logging.getLogger()
+    root = logging.root
     root.addHandler(PublishingHandler())
     root.setLevel(toStdlibLogLevelMapping[level])
     globalLogBeginner.beginLoggingTo(
