@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import Any
 
-from torsion.logger._fields import addContextFields
+from torsion.logger._fields import addContextFields, hasContextFields
 from torsion.logger._filter import PredicateResult
 from torsion.logger._interfaces import ILogObserver, LogEvent
 from torsion.logger._levels import LogLevel
@@ -218,11 +218,24 @@ class PublishingHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if hasattr(record, "log_event"):
             return  # it came from torsion's stream, or another handler published it already
-        from torsion.logger._global import globalLogPublisher
-
+        publisher = _target[0]
+        if not _observersWant(publisher, record.name, fromStdlibLevel(record.levelno)):
+            return  # no observer would keep it: do not build the event
         event = eventFromRecord(record)
         record.log_event = event
-        globalLogPublisher(event)
+        publisher(event)
+
+
+def _observersWant(publisher: Any, namespace: str, level: LogLevel) -> bool:
+    """Whether an observer of ``publisher`` other than the forwarder back to stdlib (which
+    ignores records from stdlib) may want an event of ``namespace`` at ``level``."""
+    for observer in publisher._observers:
+        if isinstance(observer, StdlibForwarder):
+            continue
+        wants = getattr(observer, "_wantsEvent", None)
+        if wants is None or wants(namespace, level):
+            return True
+    return False
 
 
 def eventFromRecord(record: logging.LogRecord) -> LogEvent:
@@ -241,13 +254,14 @@ def eventFromRecord(record: logging.LogRecord) -> LogEvent:
         "log_logger": None,
         "log_stdlib": True,
     }
-    for key, value in vars(record).items():
-        if key not in _RECORD_ATTRIBUTES:
-            event.setdefault(key, value)
+    attributes = vars(record)
+    for key in attributes.keys() - _RECORD_ATTRIBUTES:  # what ``extra=`` added
+        event.setdefault(key, attributes[key])
     excInfo = record.exc_info
     if excInfo and excInfo[1] is not None and "log_failure" not in event:
         event["log_failure"] = Failure(excInfo[1], excInfo[0], excInfo[2])
-    addContextFields(event)
+    if hasContextFields():
+        addContextFields(event)
     return event
 
 
@@ -276,8 +290,13 @@ class _NoStdlibDestination:
 noStdlibDestination = _NoStdlibDestination()
 
 
+# The publisher PublishingHandlers publish to: the global one, once `install` ran.
+_target: list[Any] = []
+
+
 def install(publisher: Any) -> PublishingHandler:
     """Join ``publisher`` (the global one) and the ``torsion`` stdlib logger, both ways."""
+    _target[:] = [publisher]
     publisher.addObserver(StdlibForwarder(lambda: publisher._observers))
     handler = PublishingHandler()
     logging.getLogger("torsion").addHandler(handler)

@@ -76,6 +76,10 @@ def formatUnformattableEvent(event: LogEvent, error: BaseException) -> str:
         )
 
 
+# What formatTime last formatted without microseconds: (second, format, zone), and the text.
+_lastFormatted: tuple[tuple[int, str, int, int] | None, str] = (None, "")
+
+
 def formatTime(
     when: float | None, timeFormat: str | None = timeFormatRFC3339, default: str = "-"
 ) -> str:
@@ -89,7 +93,14 @@ def formatTime(
         return default
     try:
         if "%f" not in timeFormat:  # time.strftime cannot show microseconds
-            return time.strftime(timeFormat, time.localtime(when))
+            global _lastFormatted
+            key = (int(when), timeFormat, time.timezone, time.altzone)
+            last = _lastFormatted
+            if last[0] == key:
+                return last[1]  # the same second, format and zone as the last time
+            text = time.strftime(timeFormat, time.localtime(when))
+            _lastFormatted = (key, text)
+            return text
         from datetime import datetime, timedelta, timezone
 
         offset = timedelta(seconds=time.localtime(when).tm_gmtoff)
