@@ -29,6 +29,8 @@ from torsion.internet._defer.lists import (
     DeferredList,
     FailureGroup,
     FirstError,
+    _DeferredListResultListT,
+    _DeferredListSingleResultT,
     gatherResults,
     race,
 )
