@@ -139,9 +139,7 @@ class DeferredList(Deferred[_ResultT]):
 
     @overload
     def __init__(
-        self: DeferredList[
-            _DeferredListSingleResultT[_T] | _DeferredListResultListT[_T | Failure]
-        ],
+        self: DeferredList[_DeferredListSingleResultT[_T] | _DeferredListResultListT[_T | Failure]],
         deferredList: Iterable[Deferred[_T]],
         fireOnOneCallback: bool,
         fireOnOneErrback: bool = False,
