@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import builtins
 import logging
+import weakref
 
 import pytest
 
@@ -77,7 +78,7 @@ def test_callbackAddedAfterFiringRunsAtOnce() -> None:
     seen: list[str] = []
     d.addCallback(seen.append)
     assert seen == ["x"]
-    assert d.callbacks == []
+    assert d._callbacks == []
 
 
 def test_callbackAddedWhileRunningRunsAfterTheOthers() -> None:
@@ -123,8 +124,42 @@ def test_errbackThenCallback() -> None:
 
 def test_alreadyCalledMessageSuggestsDebugging() -> None:
     d = succeed(1)
-    with pytest.raises(AlreadyCalledError, match="setDebugging"):
+    with pytest.raises(AlreadyCalledError, match="setDebugging") as info:
         d.callback(2)
+    # As in Twisted, the error carries arguments only with the debugging report.
+    assert info.value.args == ()
+
+
+def test_callbacksAttributeIsDeprecated() -> None:
+    d: Deferred[int] = Deferred()
+    d.addCallback(passthru)
+    with pytest.warns(DeprecationWarning, match=r"Deferred\.callbacks was deprecated") as info:
+        pending = d.callbacks
+    assert info[0].filename == __file__
+    assert len(pending) == 1
+
+
+@pytest.mark.parametrize("fire", ["callback", "errback"])
+def test_firingDropsTheCanceller(fire: str) -> None:
+    """A canceller referring to its Deferred makes no cycle once the Deferred has fired."""
+
+    class Canceller:
+        deferred: Deferred[object] | None = None
+
+        def __call__(self, d: Deferred[object]) -> None: ...
+
+    canceller = Canceller()
+    d: Deferred[object] = Deferred(canceller)
+    canceller.deferred = d
+    watchCanceller, watchDeferred = weakref.ref(canceller), weakref.ref(d)
+    if fire == "callback":
+        d.callback(None)
+    else:
+        d.errback(MarkedError())
+        failureOf(d)
+    del d, canceller
+    assert watchCanceller() is None
+    assert watchDeferred() is None
 
 
 def test_errbackWithException() -> None:
@@ -442,6 +477,8 @@ def test_chainDeferred() -> None:
     source.callback(7)
     assert resultOf(target) == 7
     assert source.result is None
+    assert target._chainedTo is None
+    assert "waiting on" not in repr(target)
 
 
 def test_chainDeferredFailure(caplog: pytest.LogCaptureFixture) -> None:
@@ -543,7 +580,8 @@ def test_logError(caplog: pytest.LogCaptureFixture) -> None:
 
 def test_legacyTimeout() -> None:
     d: Deferred[int] = Deferred()
-    timeout(d)
+    with pytest.warns(DeprecationWarning, match="use torsion.internet.defer.Deferred.addTimeout"):
+        timeout(d)
     assert failureOf(d).check(TimeoutError)
 
 

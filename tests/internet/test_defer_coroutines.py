@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import contextvars
+import weakref
 from collections.abc import Generator
 from typing import Any
 
@@ -184,6 +185,25 @@ def test_fromCoroutine() -> None:
         return "from coroutine"
 
     assert resultOf(Deferred.fromCoroutine(coro())) == "from coroutine"
+
+
+def test_finishedCoroutineIsFreed() -> None:
+    """No cycle keeps a finished coroutine's Deferred (or its result) alive until a GC."""
+
+    class Result:
+        pass
+
+    async def coro(value: Result) -> Result:
+        return value
+
+    value = Result()
+    watchValue = weakref.ref(value)
+    d = Deferred.fromCoroutine(coro(value))
+    assert resultOf(d) is value
+    watchDeferred = weakref.ref(d)
+    del value, d
+    assert watchValue() is None
+    assert watchDeferred() is None
 
 
 def test_fromCoroutineWithGenerator() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import traceback
+import warnings
+import weakref
 from collections.abc import Generator
 from typing import Any
 
@@ -192,6 +195,104 @@ def test_inlineCallbacksRequiresAGenerator() -> None:
 
     with pytest.raises(TypeError):
         notAGenerator()
+
+
+def test_inlineCallbacksReturnValueOutsideAGenerator() -> None:
+    @inlineCallbacks
+    def notAGenerator() -> Any:
+        returnValue(1)
+
+    with pytest.raises(TypeError, match="inlineCallbacks"):
+        notAGenerator()
+
+
+def returnsForItsCaller() -> None:
+    """Call `returnValue` without being the generator it ends (a mistake it warns about)."""
+    returnValue(1)
+
+
+def test_returnValueNotInTheGeneratorWarns() -> None:
+    waitFor: Deferred[int] = Deferred()
+
+    @inlineCallbacks
+    def gen() -> Generator[Deferred[int], int, int]:
+        yield waitFor
+        returnsForItsCaller()
+        return 2
+
+    d = gen()
+    with pytest.warns(DeprecationWarning) as info:
+        waitFor.callback(0)
+    assert resultOf(d) == 1
+    assert [str(w.message) for w in info] == [
+        "returnValue() in 'returnsForItsCaller' causing 'gen' to exit: returnValue should"
+        " only be invoked by functions decorated with inlineCallbacks"
+    ]
+    # The warning points at the call to returnValue.
+    code = returnsForItsCaller.__code__
+    assert (info[0].filename, info[0].lineno) == (code.co_filename, code.co_firstlineno + 2)
+
+
+def test_returnValueInTheGeneratorDoesNotWarn() -> None:
+    @inlineCallbacks
+    def gen() -> Generator[Deferred[int], int, None]:
+        yield succeed(1)
+        returnValue(2)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert resultOf(gen()) == 2
+
+
+@pytest.mark.parametrize("legacy", [False, True])
+def test_innerReturnIsNotChainedToLaterErrors(legacy: bool) -> None:
+    """The StopIteration (or returnValue) that ended an inner generator is not the context
+    of an exception raised by the outer one once resumed."""
+    waitFor: Deferred[None] = Deferred()
+
+    @inlineCallbacks
+    def inner() -> Generator[Deferred[None], None, int]:
+        yield waitFor
+        if legacy:
+            returnValue(1)
+        return 1
+
+    @inlineCallbacks
+    def outer() -> Generator[Deferred[int], int, str]:
+        try:
+            yield inner()
+            raise MarkedError("after inner")
+        except MarkedError:
+            return traceback.format_exc()
+
+    d = outer()
+    waitFor.callback(None)
+    text = resultOf(d)
+    assert "MarkedError: after inner" in text
+    assert "StopIteration" not in text
+    assert "_DefGen_Return" not in text
+    assert "During handling" not in text
+
+
+def test_finishedGeneratorIsFreed() -> None:
+    """Nothing keeps the generator's arguments or its Deferred alive after it has finished."""
+
+    class Argument:
+        pass
+
+    @inlineCallbacks
+    def gen(a: Argument) -> Generator[Deferred[int], int, Argument]:
+        yield succeed(1)
+        return a
+
+    argument = Argument()
+    watchArgument = weakref.ref(argument)
+    d = gen(argument)
+    assert resultOf(d) is argument
+    watchDeferred = weakref.ref(d)
+    del argument, d
+    assert watchArgument() is None
+    assert watchDeferred() is None
 
 
 def test_inlineCallbacksKeepsTheName() -> None:

@@ -84,7 +84,7 @@ def test_manyCallbacksOnOneDeferred() -> None:
         d.addCallback(lambda n: n + 1)
     d.callback(0)
     assert resultOf(d) == N
-    assert d.callbacks == []
+    assert d._callbacks == []
 
 
 def test_manyCallbacksAlternatingFailure() -> None:

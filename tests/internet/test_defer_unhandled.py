@@ -191,10 +191,15 @@ def test_alreadyCalledShowsWhereCreatedAndFired() -> None:
         d.callback(2)
     message = str(info.value)
     assert "C: Deferred was created:" in message
-    assert "I: First invoker was:" in message
+    assert "I: First Invoker was:" in message
     assert "createHere" in message
     assert "fireHere" in message
     assert message.index("createHere") < message.index("fireHere")
+    # Twisted's layout: every line of a stack is tagged, so a reader can grep for C: or I:.
+    lines = message.split("\n")
+    assert any(line.startswith(" C:") and line.endswith(" in createHere") for line in lines)
+    assert any(line.startswith(" I:") and line.endswith(" in fireHere") for line in lines)
+    assert not any(line.startswith(" C:") and line.endswith(" in fireHere") for line in lines)
 
 
 @pytest.mark.usefixtures("debugging")

@@ -415,3 +415,14 @@ def test_global_cooperator_uses_global_reactor(monkeypatch: pytest.MonkeyPatch) 
     assert resultOf(d) is iterator
     assert resultOf(t.whenDone()) is not None
     assert sorted(log) == [("a", 0), ("a", 1), ("b", 0)]
+
+
+def test_global_cooperator_is_importable_from_task(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in Twisted, ``task._theCooperator`` is the Cooperator behind ``task.cooperate``."""
+    fakeReactor = Clock()
+    monkeypatch.setitem(sys.modules, "torsion.internet.reactor", fakeReactor)
+    cooperativeTask = task.cooperate(iter([None]))
+    assert task._theCooperator is _cooperator._theCooperator
+    assert cooperativeTask in task._theCooperator._tasks
+    fakeReactor.advance(1)
+    assert cooperativeTask not in task._theCooperator._tasks

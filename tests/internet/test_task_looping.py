@@ -434,3 +434,14 @@ def test_default_clock_is_global_reactor_imported_lazily(monkeypatch: pytest.Mon
     fakeReactor.advance(1)
     assert loop.clock is fakeReactor
     assert log == [0, 1]
+
+
+def test_deferredAttributeIsDeprecated() -> None:
+    loop, _ = looping(lambda: None)
+    with pytest.warns(DeprecationWarning, match="use the deferred returned by start") as info:
+        assert loop.deferred is None
+    assert info[0].filename == __file__
+    started = loop.start(1)
+    with pytest.warns(DeprecationWarning):
+        assert loop.deferred is started
+    loop.stop()

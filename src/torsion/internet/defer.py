@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any, ParamSpec, TypeVar
+from warnings import warn
 
 from torsion.internet._defer.coroutines import ensureDeferred, inlineCallbacks, returnValue
 from torsion.internet._defer.deferred import (
@@ -32,6 +33,10 @@ from torsion.internet._defer.lists import (
     gatherResults,
     race,
 )
+
+# Twisted's private names of DeferredList's result types, which typed code imports from here.
+from torsion.internet._defer.lists import _DeferredListResultListT as _DeferredListResultListT
+from torsion.internet._defer.lists import _DeferredListSingleResultT as _DeferredListSingleResultT
 from torsion.internet._defer.shortcuts import execute, fail, maybeDeferred, succeed
 from torsion.internet._defer.sync import (
     DeferredLock,
@@ -93,5 +98,11 @@ def logError(err: Failure) -> None:
 
 
 def timeout(deferred: Deferred[Any]) -> None:
-    """Fail ``deferred`` with `TimeoutError` (legacy; prefer `Deferred.addTimeout`)."""
+    """Fail ``deferred`` with `TimeoutError` (deprecated: use `Deferred.addTimeout`)."""
+    warn(
+        "torsion.internet.defer.timeout was deprecated in Twisted 17.1.0;"
+        " please use torsion.internet.defer.Deferred.addTimeout instead",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     deferred.errback(Failure(TimeoutError("Callback timed out")))

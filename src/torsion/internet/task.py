@@ -25,6 +25,9 @@ from torsion.internet._task.cooperator import (
     coiterate,
     cooperate,
 )
+
+# The global Cooperator behind `cooperate` and `coiterate` (Twisted's private name).
+from torsion.internet._task.cooperator import _theCooperator as _theCooperator
 from torsion.internet._task.looping import LoopingCall
 from torsion.internet._task.react import react
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import warnings
 from collections.abc import Callable, Coroutine, Generator
 from types import CoroutineType, GeneratorType
 from typing import Any, NoReturn, ParamSpec, TypeVar
@@ -63,18 +64,15 @@ class _Driver:
                 else:
                     yielded = run(coroutine.send, value)
             except StopIteration as stop:
-                # The common ending, so no helper call: fire the Deferred unless it was
-                # fired already (cancelled from inside the coroutine).
-                deferred = self.deferred
-                if not deferred.called:
-                    deferred.callback(stop.value)
-                return
+                outcome = stop.value
+                break
             except _DefGen_Return as legacyReturn:
-                self._finish(legacyReturn.value)
-                return
+                _warnIfNonLocal(legacyReturn, coroutine)
+                outcome = legacyReturn.value
+                break
             except BaseException:
-                self._finish(Failure())
-                return
+                outcome = Failure(captureVars=Deferred.debug)
+                break
             if type(yielded) is Waiter:
                 yielded.deferred.addBoth(self._resumeWaiter, yielded)
                 self._waitingOn = yielded.deferred
@@ -101,6 +99,12 @@ class _Driver:
                 waitFor.addBoth(self._resumeFuture)
                 return
             value = yielded
+        # Fired outside the except blocks, so that an exception raised by whatever the result
+        # runs next (a generator waiting on this one) is not chained to the StopIteration.
+        # A Deferred fired already was cancelled from inside the coroutine: its outcome stands.
+        deferred = self.deferred
+        if not deferred.called:
+            deferred.callback(outcome)
 
     def _resume(self, result: object) -> None:
         self._waitingOn = None
@@ -113,16 +117,6 @@ class _Driver:
     def _resumeFuture(self, result: object) -> None:
         self._resume(None)
 
-    def _finish(self, result: object) -> None:
-        deferred = self.deferred
-        if deferred.called:
-            # Fired by someone other than this driver: nothing left to tell it.
-            return
-        if isinstance(result, Failure):
-            deferred.errback(result)
-        else:
-            deferred.callback(result)
-
     def _cancel(self, deferred: Deferred[Any]) -> None:
         """Cancel what the coroutine awaits; its reaction decides the Deferred's outcome.
 
@@ -133,7 +127,7 @@ class _Driver:
         awaited = self._waitingOn
         replacement: Deferred[Any] = Deferred(self._cancel)
         self.deferred = replacement
-        deferred.callbacks.insert(0, (_replaceWith, (replacement,), {}, None, None, None))
+        deferred._callbacks.insert(0, (_replaceWith, (replacement,), {}, None, None, None))
         deferred.callback(None)
         if awaited is not None:
             awaited.cancel()
@@ -141,6 +135,36 @@ class _Driver:
 
 def _replaceWith(_: object, replacement: Deferred[Any]) -> Deferred[Any]:
     return replacement
+
+
+def _warnIfNonLocal(
+    legacyReturn: _DefGen_Return, coroutine: Generator[Any, Any, Any] | Coroutine[Any, Any, Any]
+) -> None:
+    """Warn if `returnValue` was called below the generator it ended, not by it (as Twisted).
+
+    Such a call, from a plain function the generator called, ends the generator just the
+    same, which is rarely what its author meant: the warning names both functions and points
+    at the call.
+    """
+    code = getattr(coroutine, "gi_code", None) or getattr(coroutine, "cr_code", None)
+    tb = legacyReturn.__traceback__
+    while tb is not None and tb.tb_frame.f_code is not code:
+        tb = tb.tb_next
+    if tb is None or tb.tb_next is None or tb.tb_next.tb_next is None:
+        # Not found, or returnValue's own frame directly below the generator's: a local call.
+        return
+    caller = tb.tb_next
+    while caller.tb_next is not None and caller.tb_next.tb_next is not None:
+        caller = caller.tb_next
+    callerCode = caller.tb_frame.f_code
+    warnings.warn_explicit(
+        f"returnValue() in {callerCode.co_name!r} causing {tb.tb_frame.f_code.co_name!r} to"
+        " exit: returnValue should only be invoked by functions decorated with"
+        " inlineCallbacks",
+        DeprecationWarning,
+        callerCode.co_filename,
+        caller.tb_lineno,
+    )
 
 
 def driveCoroutine(coro: Coroutine[Any, Any, _T] | Generator[Any, Any, _T]) -> Deferred[_T]:
@@ -181,7 +205,13 @@ def inlineCallbacks(
 
     @functools.wraps(f)
     def unwindGenerator(*args: _P.args, **kwargs: _P.kwargs) -> Deferred[_T]:
-        gen = f(*args, **kwargs)
+        try:
+            gen = f(*args, **kwargs)
+        except _DefGen_Return:
+            raise TypeError(
+                f"inlineCallbacks requires {f!r} to produce a generator; it called returnValue"
+                " instead (a function without yield is not a generator)"
+            ) from None
         if not isinstance(gen, GeneratorType):
             raise TypeError(
                 f"inlineCallbacks requires {f!r} to produce a generator; instead got {gen!r}"

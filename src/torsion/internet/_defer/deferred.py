@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+import warnings
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any, ClassVar, Concatenate, Generic, ParamSpec, TypeVar, overload
 
@@ -41,7 +42,16 @@ _log = logging.getLogger("torsion")
 
 
 class AlreadyCalledError(Exception):
-    """`callback` or `errback` was called on a Deferred that already has a result."""
+    """`callback` or `errback` was called on a Deferred that already has a result.
+
+    As in Twisted, its only argument is the debug report of where the Deferred was created
+    and first fired, and it has none when debugging (`setDebugging`) is off.
+    """
+
+    def __str__(self) -> str:
+        if self.args:
+            return super().__str__()
+        return "Deferred already has a result (use setDebugging(True) to see where)"
 
 
 class CancelledError(Exception):
@@ -94,6 +104,16 @@ def _stackHere() -> list[str]:
     return traceback.format_stack()[:-2]
 
 
+def _taggedStack(tag: str, title: str, stack: list[str]) -> str:
+    """``title`` and then ``stack``, every line prefixed with `` tag:`` (Twisted's layout)."""
+    prefix = f"\n {tag}:"
+    return f" {tag}: {title}{prefix}" + "".join(stack).rstrip().replace("\n", prefix) + "\n"
+
+
+# Twisted 25.5.0 made the callback list private; the attribute stays, with this warning.
+_CALLBACKS_DEPRECATED = "torsion.internet.defer.Deferred.callbacks was deprecated in Twisted 25.5.0"
+
+
 def _returnTimeoutFromCancel(value: object, timeout: float) -> object:
     """Turn the CancelledError caused by a timeout into a TimeoutError; pass anything else."""
     if isinstance(value, Failure):
@@ -119,7 +139,6 @@ class Deferred(Generic[_T]):
         called: True once `callback` or `errback` was called.
         paused: How many times the chain is paused; no callbacks run while it is non-zero.
         result: The current result (only once `called`).
-        callbacks: The pending callback pairs.
     """
 
     # Slots make creation and the loop's attribute accesses cheaper; __dict__ stays so that
@@ -127,11 +146,11 @@ class Deferred(Generic[_T]):
     __slots__ = (
         "__dict__",
         "__weakref__",
+        "_callbacks",
         "_canceller",
         "_chainedTo",
         "_reporter",
         "_runningCallbacks",
-        "callbacks",
         "called",
         "paused",
         "result",
@@ -146,7 +165,7 @@ class Deferred(Generic[_T]):
     def __init__(self, canceller: Callable[[Deferred[Any]], None] | None = None) -> None:
         # Each entry: (callback, args, kwargs, errback, args, kwargs). A None function passes
         # the result through; None args mean "call with the result alone" (the fast path).
-        self.callbacks: list[tuple[Any, ...]] = []
+        self._callbacks: list[tuple[Any, ...]] = []
         self.called = False
         self.paused = 0
         self._canceller = canceller
@@ -155,6 +174,12 @@ class Deferred(Generic[_T]):
         self._chainedTo: Deferred[Any] | None = None
         if Deferred.debug:
             self._getReporter().creator = _stackHere()
+
+    @property
+    def callbacks(self) -> list[tuple[Any, ...]]:
+        """The pending callback pairs: internal state (deprecated, as in Twisted 25.5.0)."""
+        warnings.warn(_CALLBACKS_DEPRECATED, DeprecationWarning, stacklevel=2)
+        return self._callbacks
 
     # -- adding callbacks ----------------------------------------------------------------------
 
@@ -171,7 +196,7 @@ class Deferred(Generic[_T]):
 
         Returns this Deferred, so calls can be chained.
         """
-        self.callbacks.append(
+        self._callbacks.append(
             (
                 callback,
                 callbackArgs if (callbackArgs or callbackKeywords) else None,
@@ -203,7 +228,7 @@ class Deferred(Generic[_T]):
 
     def addCallback(self, callback: Any, *args: Any, **kwargs: Any) -> Deferred[Any]:
         """Add a callback for a successful result; failures pass by it unchanged."""
-        self.callbacks.append(
+        self._callbacks.append(
             (callback, args if (args or kwargs) else None, kwargs, None, None, None)
         )
         if self.called:
@@ -228,7 +253,7 @@ class Deferred(Generic[_T]):
 
     def addErrback(self, errback: Any, *args: Any, **kwargs: Any) -> Deferred[Any]:
         """Add an errback for a failure; successful results pass by it unchanged."""
-        self.callbacks.append(
+        self._callbacks.append(
             (None, None, None, errback, args if (args or kwargs) else None, kwargs)
         )
         if self.called:
@@ -254,15 +279,23 @@ class Deferred(Generic[_T]):
     def addBoth(self, callback: Any, *args: Any, **kwargs: Any) -> Deferred[Any]:
         """Add one function as both callback and errback: it sees whatever the result is."""
         extra = args if (args or kwargs) else None
-        self.callbacks.append((callback, extra, kwargs, callback, extra, kwargs))
+        self._callbacks.append((callback, extra, kwargs, callback, extra, kwargs))
         if self.called:
             self._runCallbacks()
         return self
 
     def chainDeferred(self, d: Deferred[_T]) -> Deferred[None]:
-        """Fire ``d`` with this Deferred's result; this Deferred's result becomes None."""
+        """Fire ``d`` with this Deferred's result; this Deferred's result becomes None.
+
+        Until then ``d`` records that it waits on this one (its repr says so).
+        """
         d._chainedTo = self
-        return self.addCallbacks(d.callback, d.errback)
+        return self.addBoth(d._fireChained)
+
+    def _fireChained(self, result: _T | Failure) -> None:
+        """Fire with the result of the Deferred this one was chained to (`chainDeferred`)."""
+        self._chainedTo = None
+        self.callback(result)
 
     def addTimeout(
         self,
@@ -311,8 +344,10 @@ class Deferred(Generic[_T]):
         if self.debug:
             self._getReporter().invoker = _stackHere()
         self.called = True
+        # It can no longer be called, and it may well refer to this Deferred: drop the cycle.
+        self._canceller = None
         self.result = result
-        if self.callbacks or self.paused or isinstance(result, Failure):
+        if self._callbacks or self.paused or isinstance(result, Failure):
             self._runCallbacks()
 
     def errback(self, fail: Failure | BaseException | None = None) -> None:
@@ -327,13 +362,14 @@ class Deferred(Generic[_T]):
             AlreadyCalledError: It already has a result.
         """
         if not isinstance(fail, Failure):
-            fail = Failure(fail)
+            fail = Failure(fail, captureVars=self.debug)
         if self.called:
             self._calledAgain()
             return
         if self.debug:
             self._getReporter().invoker = _stackHere()
         self.called = True
+        self._canceller = None
         self.result = fail
         self._runCallbacks()
 
@@ -342,18 +378,15 @@ class Deferred(Generic[_T]):
             # The first result after a cancel without canceller is expected and dropped.
             self._suppressAlreadyCalled = False
             return
-        raise AlreadyCalledError(self._alreadyCalledMessage())
-
-    def _alreadyCalledMessage(self) -> str:
         reporter = self._reporter
         if reporter is None or not (reporter.creator or reporter.invoker):
-            return "Deferred already has a result (use setDebugging(True) to see where)"
-        lines = [""]
+            raise AlreadyCalledError()
+        report = "\n"
         if reporter.creator:
-            lines += [" C: Deferred was created:", *reporter.creator]
+            report += _taggedStack("C", "Deferred was created:", reporter.creator)
         if reporter.invoker:
-            lines += [" I: First invoker was:", *reporter.invoker]
-        return "\n".join(lines)
+            report += _taggedStack("I", "First Invoker was:", reporter.invoker)
+        raise AlreadyCalledError(report)
 
     def pause(self) -> None:
         """Stop running callbacks until a matching `unpause`."""
@@ -403,7 +436,7 @@ class Deferred(Generic[_T]):
                 # Waiting on another Deferred (or paused by the user): whatever is further up
                 # the chain has to wait too.
                 return
-            callbacks = current.callbacks
+            callbacks = current._callbacks
             resumed: Deferred[Any] | None = None
             index = 0
             current._runningCallbacks = True
@@ -435,7 +468,7 @@ class Deferred(Generic[_T]):
                         else:
                             result = function(result, *args, **kwargs)
                     except BaseException:
-                        result = Failure()
+                        result = Failure(captureVars=current.debug)
                     if isinstance(result, Deferred):
                         if (result.called and not result.paused) or result is current:
                             current._takeResultOf(result)
@@ -445,7 +478,7 @@ class Deferred(Generic[_T]):
                             current.result = result
                             current.paused += 1
                             current._chainedTo = result
-                            result.callbacks.append(
+                            result._callbacks.append(
                                 (_CONTINUE, current, None, _CONTINUE, current, None)
                             )
                             break

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Coroutine
 from types import CoroutineType
 from typing import Any, ParamSpec, cast
@@ -69,6 +70,17 @@ class LoopingCall:
     @clock.setter
     def clock(self, clock: IReactorTime) -> None:
         self._clock = clock
+
+    @property
+    def deferred(self) -> Deferred[LoopingCall] | None:
+        """The Deferred of the running loop (deprecated since Twisted 16.0.0: use `start`'s)."""
+        warnings.warn(
+            "torsion.internet.task.LoopingCall.deferred was deprecated in Twisted 16.0.0;"
+            " please use the deferred returned by start() instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self._deferred
 
     @classmethod
     def withCount(cls, countCallable: Callable[[int], object]) -> LoopingCall:
