@@ -9,7 +9,6 @@ semaphores and queues, a filesystem lock to wait for (`DeferredFilesystemLock`),
 
 from __future__ import annotations
 
-import logging
 from typing import Any, ParamSpec, TypeVar
 
 from torsion.internet._defer.coroutines import ensureDeferred, inlineCallbacks, returnValue
@@ -40,6 +39,7 @@ from torsion.internet._defer.sync import (
     QueueOverflow,
     QueueUnderflow,
 )
+from torsion.logger import Logger, LogLevel
 from torsion.python.failure import Failure
 
 __all__ = [
@@ -79,7 +79,7 @@ __all__ = [
 _T = TypeVar("_T")
 _P = ParamSpec("_P")
 
-_log = logging.getLogger("torsion")
+_log = Logger(namespace="torsion")
 
 
 def passthru(arg: _T) -> _T:
@@ -88,8 +88,9 @@ def passthru(arg: _T) -> _T:
 
 
 def logError(err: Failure) -> None:
-    """An errback that logs the failure (logger ``torsion``) and ends the error."""
-    _log.error("Unhandled error:\n%s", err.getTraceback().rstrip("\n"), extra={"log_failure": err})
+    """An errback that logs the failure (an ``error`` event, namespace ``torsion``) and ends
+    the error."""
+    _log.failure("Unhandled error:", err, LogLevel.error)
 
 
 def timeout(deferred: Deferred[Any]) -> None:
