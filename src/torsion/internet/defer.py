@@ -31,6 +31,15 @@ from torsion.internet._defer.lists import (
     gatherResults,
     race,
 )
+from torsion.internet._defer.lists import (  # Twisted's private names, which its tests import
+    _DeferredListResultItemT as _DeferredListResultItemT,
+)
+from torsion.internet._defer.lists import (
+    _DeferredListResultListT as _DeferredListResultListT,
+)
+from torsion.internet._defer.lists import (
+    _DeferredListSingleResultT as _DeferredListSingleResultT,
+)
 from torsion.internet._defer.shortcuts import execute, fail, maybeDeferred, succeed
 from torsion.internet._defer.sync import (
     DeferredLock,
@@ -87,10 +96,12 @@ def passthru(arg: _T) -> _T:
     return arg
 
 
-def logError(err: Failure) -> None:
-    """An errback that logs the failure (an ``error`` event, namespace ``torsion``) and ends
-    the error."""
-    _log.failure("Unhandled error:", err, LogLevel.error)
+def logError(err: Failure) -> Failure:
+    """An errback that logs the failure (an ``error`` event, namespace ``torsion``) and
+    returns it, so the next errback gets it unchanged (as in Twisted: if none handles it, the
+    Deferred reports it again when it is garbage-collected)."""
+    _log.failure("Unhandled Error", err, LogLevel.error)
+    return err
 
 
 def timeout(deferred: Deferred[Any]) -> None:

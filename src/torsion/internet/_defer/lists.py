@@ -30,6 +30,11 @@ _log = Logger(namespace="torsion.internet.defer")
 _T = TypeVar("_T")
 _ResultT = TypeVar("_ResultT")
 
+# Twisted's names for what a DeferredList fires with (its tests import them).
+_DeferredListSingleResultT = tuple[_T, int]
+_DeferredListResultItemT = tuple[bool, _T]
+_DeferredListResultListT = list[_DeferredListResultItemT[_T]]
+
 SUCCESS = True
 """The ``success`` flag of a `DeferredList` item whose Deferred succeeded."""
 
@@ -115,7 +120,7 @@ class DeferredList(Deferred[_ResultT]):
     # the type of ``self``: ``(result, index)`` with it, the list of pairs without.
     @overload
     def __init__(
-        self: DeferredList[tuple[_T, int]],
+        self: DeferredList[_DeferredListSingleResultT[_T]],
         deferredList: Iterable[Deferred[_T]],
         fireOnOneCallback: Literal[True],
         fireOnOneErrback: bool = False,
@@ -124,7 +129,7 @@ class DeferredList(Deferred[_ResultT]):
 
     @overload
     def __init__(
-        self: DeferredList[list[tuple[bool, _T | Failure]]],
+        self: DeferredList[_DeferredListResultListT[_T | Failure]],
         deferredList: Iterable[Deferred[_T]],
         fireOnOneCallback: Literal[False] = False,
         fireOnOneErrback: bool = False,
@@ -133,7 +138,7 @@ class DeferredList(Deferred[_ResultT]):
 
     @overload
     def __init__(
-        self: DeferredList[tuple[_T, int] | list[tuple[bool, _T | Failure]]],
+        self: DeferredList[_DeferredListSingleResultT[_T] | _DeferredListResultListT[_T | Failure]],
         deferredList: Iterable[Deferred[_T]],
         fireOnOneCallback: bool,
         fireOnOneErrback: bool = False,
