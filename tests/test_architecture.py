@@ -165,20 +165,39 @@ def test_only_listed_imports_inside_functions() -> None:
 _PUBLIC = {n for n in MODULES if not any(part.startswith("_") for part in n.split("."))}
 
 
+#: The bridges between torsion's logging and stdlib ``logging``: they alone use stdlib loggers,
+#: and they name namespaces after what they carry.
+_BRIDGES = ("torsion.logger", "torsion.python.log")
+
+
+def _isBridge(name: str) -> bool:
+    return name in _BRIDGES or name.startswith("torsion.logger.")
+
+
+def _assertPublicModule(owner: str, node: ast.expr, what: str) -> None:
+    assert isinstance(node, ast.Constant) and node.value in _PUBLIC, (
+        f"{owner}: {what} {ast.unparse(node)} is not a literal public module or package"
+    )
+    assert importlib.util.find_spec(node.value) is not None
+
+
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_logger_names_are_public_modules(name: str) -> None:
+    if _isBridge(name):
+        return
     for call in ast.walk(ast.parse(MODULES[name].path.read_text())):
-        if not (isinstance(call, ast.Call) and getattr(call.func, "attr", None) == "getLogger"):
+        if not isinstance(call, ast.Call):
             continue
-        (arg,) = call.args
-        if isinstance(arg, ast.Name) and name.startswith("torsion.logger."):
-            continue  # the bridges to stdlib logging name loggers after events' namespaces
-        if isinstance(arg, ast.Name):
-            assert arg.id == "__name__" and name in _PUBLIC, (
-                f"{name}: a private module logs under its public module's name, not __name__"
+        func = call.func
+        callee = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        assert callee != "getLogger", (
+            f"{name}: logs through a stdlib logger; use torsion.logger.Logger(namespace=...)"
+        )
+        keywords = {k.arg: k.value for k in call.keywords}
+        if callee == "Logger":
+            assert "namespace" in keywords and not call.args, (
+                f"{name}: a Logger names its public module with namespace=..."
             )
-        else:
-            assert isinstance(arg, ast.Constant) and arg.value in _PUBLIC, (
-                f"{name}: logger {ast.unparse(arg)} is not a public module or package"
-            )
-            assert importlib.util.find_spec(arg.value) is not None
+            _assertPublicModule(name, keywords["namespace"], "namespace")
+        if "log_namespace" in keywords:  # a legacy event (python.log.msg)
+            _assertPublicModule(name, keywords["log_namespace"], "log_namespace")

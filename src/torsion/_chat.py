@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import logging
-
 from torsion.internet.address import IPv4Address, IPv6Address
 from torsion.internet.protocol import Factory, Protocol, connectionDone
+from torsion.logger import Logger
 from torsion.protocols.basic import LineReceiver
 from torsion.python.failure import Failure
 
 __all__ = ["MAX_LENGTH", "Chat", "ChatFactory", "Echo"]
 
-_log = logging.getLogger("torsion")
+_log = Logger(namespace="torsion")
 
 MAX_LENGTH = 16384
 """The longest line (without its delimiter) a chat client may send."""
@@ -42,7 +41,11 @@ class Chat(LineReceiver):
         assert isinstance(peer, IPv4Address | IPv6Address)
         self.name = f"{peer.host}:{peer.port}"
         self.factory.clients.add(self)
-        _log.info("chat: %s joined (%d online)", self.name, len(self.factory.clients))
+        _log.info(
+            "chat: {name} joined ({online} online)",
+            name=self.name,
+            online=len(self.factory.clients),
+        )
         self.send(f"* welcome, {self.name}; /nick NAME to rename, lines up to {MAX_LENGTH} bytes")
         self.factory.broadcast(self, f"* {self.name} joined")
 
@@ -69,7 +72,11 @@ class Chat(LineReceiver):
     def connectionLost(self, reason: Failure = connectionDone) -> None:
         if self in self.factory.clients:
             self.factory.clients.discard(self)
-            _log.info("chat: %s left (%d online)", self.name, len(self.factory.clients))
+            _log.info(
+                "chat: {name} left ({online} online)",
+                name=self.name,
+                online=len(self.factory.clients),
+            )
             self.factory.broadcast(self, f"* {self.name} left")
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-import pytest
-
 from tests._subprocess import BOUND
 from torsion._threads import pool
+from torsion.logger import LogLevel, capturedLogs, formatEvent
 
 
 def test_pool_runs_tasks_on_at_most_limit_threads() -> None:
@@ -44,7 +43,7 @@ def test_pool_runs_tasks_on_at_most_limit_threads() -> None:
         assert not thread.is_alive()
 
 
-def test_pool_logs_a_task_exception(caplog: pytest.LogCaptureFixture) -> None:
+def test_pool_logs_a_task_exception() -> None:
     team = pool(lambda: 1)
     ran = threading.Event()
 
@@ -52,12 +51,15 @@ def test_pool_logs_a_task_exception(caplog: pytest.LogCaptureFixture) -> None:
         ran.set()
         raise ValueError("boom")
 
-    team.do(boom)
-    assert ran.wait(BOUND)
-    finished = threading.Event()
-    team.do(finished.set)  # runs after boom on the only thread: boom has been logged by then
-    assert finished.wait(BOUND)
-    team.quit()
-    records = [r for r in caplog.records if r.name == "torsion.python.threadpool"]
-    assert len(records) == 1
-    assert records[0].__dict__["log_failure"].check(ValueError)
+    with capturedLogs() as events:
+        team.do(boom)
+        assert ran.wait(BOUND)
+        finished = threading.Event()
+        team.do(finished.set)  # runs after boom on the only thread: boom has been logged by then
+        assert finished.wait(BOUND)
+        team.quit()
+    logged = [e for e in events if e["log_namespace"] == "torsion.python.threadpool"]
+    assert len(logged) == 1
+    assert logged[0]["log_level"] is LogLevel.error
+    assert logged[0]["log_failure"].check(ValueError)
+    assert formatEvent(logged[0]) == "Unhandled error in a thread pool task"

@@ -52,6 +52,18 @@ def assertNoResult(d: Deferred[Any]) -> None:
     assert seen == [], f"{d!r} has a result"
 
 
+def loggedFailure(record: logging.LogRecord) -> Failure | None:
+    """The Failure of the torsion event behind ``record`` (its ``log_failure``), if any."""
+    event = getattr(record, "log_event", None)
+    failure = event.get("log_failure") if isinstance(event, dict) else None
+    return failure if isinstance(failure, Failure) else None
+
+
+def recordText(record: logging.LogRecord) -> str:
+    """What a stdlib handler shows of ``record``: the message, then the traceback."""
+    return logging.Formatter().format(record)
+
+
 def unhandledRecords(caplog: pytest.LogCaptureFixture, value: object) -> list[logging.LogRecord]:
     """After a garbage collection, the "Unhandled error" records logged for exception ``value``."""
     gc.collect()
@@ -59,6 +71,6 @@ def unhandledRecords(caplog: pytest.LogCaptureFixture, value: object) -> list[lo
         record
         for record in caplog.records
         if record.getMessage().startswith(UNHANDLED)
-        and (failure := getattr(record, "log_failure", None)) is not None
+        and (failure := loggedFailure(record)) is not None
         and failure.value is value
     ]

@@ -19,6 +19,8 @@ from tests.internet._deferhelpers import (
     MarkedError,
     assertNoResult,
     failureOf,
+    loggedFailure,
+    recordText,
     resultOf,
     unhandledRecords,
 )
@@ -569,13 +571,15 @@ def test_passthru() -> None:
 def test_logError(caplog: pytest.LogCaptureFixture) -> None:
     error = MarkedError("logged")
     d = fail(error).addErrback(logError)
-    assert resultOf(d) is None
-    records = [r for r in caplog.records if getattr(r, "log_failure", None) is not None]
+    assert failureOf(d).value is error  # passed on unchanged, as in Twisted
+    records = [r for r in caplog.records if loggedFailure(r) is not None]
     assert len(records) == 1
     assert records[0].name == "torsion"
     assert records[0].levelno == logging.ERROR
-    assert vars(records[0])["log_failure"].value is error
-    assert "MarkedError: logged" in records[0].getMessage()
+    assert records[0].getMessage() == "Unhandled Error"
+    assert loggedFailure(records[0]).value is error  # type: ignore[union-attr]
+    assert records[0].exc_info is not None and records[0].exc_info[1] is error
+    assert "MarkedError: logged" in recordText(records[0])
 
 
 def test_legacyTimeout() -> None:

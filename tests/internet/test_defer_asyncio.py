@@ -20,6 +20,7 @@ from tests.internet._deferhelpers import (
     MarkedError,
     assertNoResult,
     failureOf,
+    loggedFailure,
     resultOf,
     unhandledRecords,
 )
@@ -352,7 +353,7 @@ def test_cancelTaskCancelsDeferred(caplog: pytest.LogCaptureFixture) -> None:
     del d
     cancelled.clear()
     gc.collect()
-    assert [r for r in caplog.records if getattr(r, "log_failure", None) is failures[0]] == []
+    assert [r for r in caplog.records if loggedFailure(r) is failures[0]] == []
 
 
 def test_cancelTaskThatCatchesAndGoesOn() -> None:

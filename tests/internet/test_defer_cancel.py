@@ -15,6 +15,7 @@ from tests.internet._deferhelpers import (
     MarkedError,
     assertNoResult,
     failureOf,
+    loggedFailure,
     resultOf,
 )
 from torsion.internet.defer import (
@@ -207,7 +208,7 @@ def test_unhandledCancellationIsLogged(caplog: pytest.LogCaptureFixture) -> None
     failure = d.result
     del d
     gc.collect()
-    records = [r for r in caplog.records if getattr(r, "log_failure", None) is failure]
+    records = [r for r in caplog.records if loggedFailure(r) is failure]
     assert len(records) == 1
     assert records[0].levelno == logging.CRITICAL
     assert records[0].getMessage().startswith(UNHANDLED)

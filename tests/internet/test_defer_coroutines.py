@@ -16,6 +16,7 @@ from tests.internet._deferhelpers import (
     MarkedError,
     assertNoResult,
     failureOf,
+    recordText,
     resultOf,
     unhandledRecords,
 )
@@ -142,7 +143,7 @@ def test_uncaughtFailureLoggedOnceByTheCoroutinesDeferred(
     del d, waitFor
     records = unhandledRecords(caplog, error)
     assert len(records) == 1
-    assert "in coro" in records[0].getMessage()
+    assert "in coro" in recordText(records[0])
 
 
 def test_awaitedResultIsConsumed() -> None:

@@ -24,6 +24,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.internet._deferhelpers import loggedFailure
 from torsion.internet import defer
 from torsion.python import failure
 
@@ -293,7 +294,7 @@ def test_modelAgreesWithTorsion(caplog: pytest.LogCaptureFixture) -> None:
         record
         for record in caplog.records
         if record.levelno == logging.CRITICAL
-        and isinstance(logged := getattr(record, "log_failure", None), failure.Failure)
+        and isinstance(logged := loggedFailure(record), failure.Failure)
         and logged.check(ModelError)
     ]
     assert lost == []

@@ -13,6 +13,7 @@ from tests.internet._deferhelpers import (
     UNHANDLED,
     MarkedError,
     failureOf,
+    recordText,
     unhandledRecords,
 )
 from torsion.internet.defer import (
@@ -54,8 +55,8 @@ def test_unhandledErrorLoggedOnce(caplog: pytest.LogCaptureFixture) -> None:
     record = records[0]
     assert record.name == "torsion"
     assert record.levelno == logging.CRITICAL
-    message = record.getMessage()
-    assert message.startswith(UNHANDLED)
+    assert record.getMessage() == UNHANDLED
+    message = recordText(record)
     assert "Traceback (most recent call last):" in message
     assert "test_unhandledErrorLoggedOnce" in message
     assert "MarkedError: lost" in message
@@ -69,7 +70,7 @@ def test_unhandledErrorFromACallback(caplog: pytest.LogCaptureFixture) -> None:
     del d
     records = unhandledRecords(caplog, error)
     assert len(records) == 1
-    assert "in raiser" in records[0].getMessage()
+    assert "in raiser" in recordText(records[0])
 
 
 def test_unhandledErrorInACycle(caplog: pytest.LogCaptureFixture) -> None:
@@ -215,6 +216,7 @@ def test_unhandledErrorShowsWhereCreatedAndFired(caplog: pytest.LogCaptureFixtur
     assert "(debug: Deferred created at)" in message
     assert "createHere" in message
     assert "(debug: Deferred fired at)" in message
+    assert message.startswith(f"{UNHANDLED}\n{vars(records[0])['log_event']['debugInfo']}")
 
 
 @pytest.mark.usefixtures("debugging")

@@ -15,6 +15,7 @@ from torsion.internet.address import HostnameAddress, IPv4Address, IPv6Address, 
 from torsion.internet.protocol import (
     BaseProtocol,
     ClientFactory,
+    DatagramProtocol,
     Factory,
     Protocol,
     ReconnectingClientFactory,
@@ -22,6 +23,7 @@ from torsion.internet.protocol import (
     connectionDone,
 )
 from torsion.internet.task import Clock
+from torsion.logger import LogLevel, capturedLogs, formatEvent
 from torsion.python.failure import Failure
 
 ADDR = IPv4Address("TCP", "127.0.0.1", 1234)
@@ -106,6 +108,32 @@ def test_start_and_stop_counted(caplog: pytest.LogCaptureFixture) -> None:
     assert not caplog.records
 
 
+def test_start_and_stop_are_events_carrying_the_factory() -> None:
+    """Twisted's events: ``info``, the format ``Starting factory {factory!r}``, the factory."""
+    factory = Factory()
+    with capturedLogs() as events:
+        factory.doStart()
+        factory.doStop()
+    assert [
+        (e["log_namespace"], e["log_level"], e["log_format"], e["factory"]) for e in events
+    ] == [
+        ("torsion.internet.protocol", LogLevel.info, "Starting factory {factory!r}", factory),
+        ("torsion.internet.protocol", LogLevel.info, "Stopping factory {factory!r}", factory),
+    ]
+    assert formatEvent(events[0]) == f"Starting factory {factory!r}"
+
+
+def test_datagram_protocol_start_and_stop_are_events() -> None:
+    proto = DatagramProtocol()
+    with capturedLogs() as events:
+        proto.doStart()
+        proto.doStop()
+    assert [(e["log_level"], formatEvent(e), e["protocol"]) for e in events] == [
+        (LogLevel.info, f"Starting protocol {proto!r}", proto),
+        (LogLevel.info, f"Stopping protocol {proto!r}", proto),
+    ]
+
+
 class FakeConnector:
     def __init__(self) -> None:
         self.connects = 0
@@ -169,6 +197,27 @@ def test_reconnecting_backoff_jitter_matches_twisted() -> None:
         expected.append(delay)
         delay = min(delay * math.e, 3600)
     assert delays == pytest.approx(expected)
+
+
+def test_reconnecting_logs_each_retry_and_giving_up() -> None:
+    """Twisted's lines; the delay in whole seconds, as Twisted's ``%d`` shows it."""
+    clock = Clock()
+    factory = ReconnectingClientFactory()
+    factory.clock, factory.jitter, factory.maxRetries = clock, 0, 1
+    factory.delay = 2.9
+    connector = FakeConnector()
+    with capturedLogs() as events:
+        factory.retry(connector)
+        factory.retry(connector)
+        factory.stopTrying()
+        factory.retry(connector)
+    assert [formatEvent(e) for e in events] == [
+        f"{connector} will retry in 2 seconds",
+        f"Abandoning {connector} after 2 retries.",
+        f"Abandoning {connector} on explicit request",
+    ]
+    assert all(e["connector"] is connector for e in events)
+    assert events[0]["delay"] == 2
 
 
 def test_reconnecting_max_retries_and_reset() -> None:

@@ -127,8 +127,10 @@ def test_failure_exits_one_and_logs(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.ERROR, logger="torsion"):
         assert exitCode(main, reactor=reactor) == 1
     [record] = [r for r in caplog.records if r.name == "torsion"]
-    assert "main function encountered error" in record.getMessage()
-    assert "ValueError: broken main" in record.getMessage()
+    assert record.levelno == logging.ERROR
+    assert record.getMessage() == "main function encountered error"
+    assert record.exc_info is not None and isinstance(record.exc_info[1], ValueError)
+    assert "ValueError: broken main" in caplog.text
 
 
 @pytest.mark.parametrize("code", [0, 3, "goodbye", None])

@@ -26,8 +26,9 @@ from torsion.internet import error
 from torsion.internet.address import IPv4Address
 from torsion.internet.defer import Deferred, gatherResults
 from torsion.internet.interfaces import ITCPTransport
-from torsion.internet.protocol import connectionDone
+from torsion.internet.protocol import ServerFactory, connectionDone
 from torsion.internet.tcp import _NUMERIC_ONLY
+from torsion.python import log
 from torsion.python.failure import Failure
 
 MiB = 1024 * 1024
@@ -50,6 +51,27 @@ def test_lifecycle_order_and_addresses(reactor: Any) -> None:
     assert all(r.check(error.ConnectionDone) for r in reasons)
     assert client.events == server.events == ["made", "data", "lost"]
     runUntil(reactor, port.stopListening())
+
+
+class CrazyFactory(ServerFactory):
+    def logPrefix(self) -> str:
+        return "Crazy Factory"
+
+
+def test_port_start_and_close_are_twisteds_legacy_lines(reactor: Any) -> None:
+    """As in Twisted, legacy events (its tests read their ``message``) in the port's module."""
+    events: list[dict[str, Any]] = []
+    log.addObserver(events.append)
+    try:
+        port = reactor.listenTCP(0, CrazyFactory(), interface="127.0.0.1")
+        number = port.getHost().port
+        runUntil(reactor, port.stopListening())
+    finally:
+        log.removeObserver(events.append)
+    assert [(e["log_namespace"], e["message"]) for e in events if e["message"]] == [
+        ("torsion.internet.tcp", (f"Crazy Factory starting on {number}",)),
+        ("torsion.internet.tcp", (f"(TCP Port {number} Closed)",)),
+    ]
 
 
 class Counting(Recorder):

@@ -15,6 +15,7 @@ from torsion.internet import error
 from torsion.internet.address import IPv4Address, IPv6Address
 from torsion.internet.interfaces import IListeningPort, IReactorUDP, IUDPTransport
 from torsion.internet.protocol import DatagramProtocol
+from torsion.python import log
 
 
 def pair(reactor: Any, host: str = "127.0.0.1", **kw: Any) -> tuple[Any, Recorder, Any, Recorder]:
@@ -32,6 +33,27 @@ def stop(reactor: Any, *ports: Any) -> None:
 
 def addr(port: Any) -> tuple[str, int]:
     return (port.getHost().host, port.getHost().port)
+
+
+class CrazyProtocol(DatagramProtocol):
+    def logPrefix(self) -> str:
+        return "Crazy Protocol"
+
+
+def test_port_start_and_close_are_twisteds_legacy_lines(reactor: Any) -> None:
+    """As in Twisted, legacy events (its tests read their ``message``) in the port's module."""
+    events: list[dict[str, Any]] = []
+    log.addObserver(events.append)
+    try:
+        port = reactor.listenUDP(0, CrazyProtocol(), interface="127.0.0.1")
+        number = port.getHost().port
+        stop(reactor, port)
+    finally:
+        log.removeObserver(events.append)
+    assert [(e["log_namespace"], e["message"]) for e in events if e["message"]] == [
+        ("torsion.internet.udp", (f"Crazy Protocol starting on {number}",)),
+        ("torsion.internet.udp", (f"(UDP Port {number} Closed)",)),
+    ]
 
 
 def test_exchange_addresses_and_lifecycle(reactor: Any) -> None:

@@ -33,6 +33,7 @@ from torsion.internet.address import UNIXAddress
 from torsion.internet.defer import CancelledError, gatherResults
 from torsion.internet.interfaces import IListeningPort, IReactorUNIX, IUNIXTransport
 from torsion.internet.protocol import ClientCreator, ServerFactory
+from torsion.python import log
 
 MiB = 1024 * 1024
 
@@ -40,6 +41,27 @@ MiB = 1024 * 1024
 @pytest.fixture
 def sockdir() -> Iterator[str]:
     yield from shortDirectory()
+
+
+class CrazyFactory(ServerFactory):
+    def logPrefix(self) -> str:
+        return "Crazy Factory"
+
+
+def test_port_start_and_close_are_twisteds_legacy_lines(reactor: Any, sockdir: str) -> None:
+    """As in Twisted, legacy events (its tests read their ``message``) in the port's module."""
+    path = os.path.join(sockdir, "s")
+    events: list[dict[str, Any]] = []
+    log.addObserver(events.append)
+    try:
+        port = reactor.listenUNIX(path.encode(), CrazyFactory())
+        runUntil(reactor, port.stopListening())
+    finally:
+        log.removeObserver(events.append)
+    assert [(e["log_namespace"], e["message"]) for e in events if e["message"]] == [
+        ("torsion.internet.unix", (f"Crazy Factory starting on {path!r}",)),
+        ("torsion.internet.unix", (f"(UNIX Port {path} Closed)",)),
+    ]
 
 
 def test_lifecycle_and_addresses(reactor: Any, sockdir: str) -> None:

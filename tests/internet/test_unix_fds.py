@@ -22,6 +22,7 @@ from tests.internet._unixhelpers import (
 )
 from torsion.internet._transports import unixconnection as _unixconnection
 from torsion.internet.protocol import ClientCreator
+from torsion.logger import LogLevel, capturedLogs
 
 
 @pytest.fixture
@@ -123,9 +124,16 @@ def test_without_receiver_descriptors_are_closed(
     r = pipes.send(client.transport)
     server.expect = 2
     client.transport.write(b"hi")
-    assert runUntil(reactor, server.enough) == b"hi"
+    with capturedLogs() as events:
+        assert runUntil(reactor, server.enough) == b"hi"
     assert hasEOF(r)
-    assert "has no fileDescriptorReceived" in caplog.text
+    # Twisted's warning, with its fields.
+    [warning] = [e for e in events if e["log_level"] is LogLevel.warn]
+    assert warning["log_namespace"] == "torsion.internet.unix"
+    assert warning["protocolName"] == type(server).__name__
+    assert warning["hostAddress"] == server.transport.getHost()
+    assert warning["peerAddress"] == server.transport.getPeer()
+    assert "does not provide IFileDescriptorReceiver" in caplog.text
     close(reactor, port, client, server)
 
 

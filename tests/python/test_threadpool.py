@@ -10,7 +10,7 @@ import gc
 import pickle
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -18,6 +18,7 @@ import pytest
 from tests._subprocess import BOUND
 from torsion._threads import IWorker, Team, createMemoryWorker
 from torsion._threads._memory import MemoryWorker
+from torsion.logger import LogEvent, LogLevel, capturedLogs, formatEvent
 from torsion.python import context
 from torsion.python.failure import Failure
 from torsion.python.threadpool import ThreadPool
@@ -156,26 +157,38 @@ def test_results_and_failures_reach_on_result_in_the_worker_thread() -> None:
     assert threading.get_ident() not in [ident for _, _, ident in outcomes]
 
 
-def test_an_unhandled_error_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+def _loggedFailures(events: Sequence[LogEvent]) -> list[tuple[str, LogLevel, type[BaseException]]]:
+    """(namespace, level, exception type) of each logged failure."""
+    return [
+        (e["log_namespace"], e["log_level"], e["log_failure"].type)
+        for e in events
+        if isinstance(e.get("log_failure"), Failure)
+    ]
+
+
+def test_an_unhandled_error_is_logged() -> None:
     pool = ThreadPool(0, 1)
     pool.callInThread(lambda: 1 / 0)
-    pool.start()
-    pool.stop()  # the call has run once stop returns
-    failures = [getattr(r, "log_failure", None) for r in caplog.records]
-    assert [f.type for f in failures if isinstance(f, Failure)] == [ZeroDivisionError]
+    with capturedLogs() as events:
+        pool.start()
+        pool.stop()  # the call has run once stop returns
+    assert _loggedFailures(events) == [
+        ("torsion.python.threadpool", LogLevel.error, ZeroDivisionError)
+    ]
+    assert formatEvent(events[-1]) == "Unhandled error in thread"
 
 
-def test_an_error_in_on_result_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+def test_an_error_in_on_result_is_logged() -> None:
     pool = ThreadPool(0, 1)
 
     def onResult(success: bool, result: object) -> None:
         raise KeyError("in onResult")
 
     pool.callInThreadWithCallback(onResult, lambda: None)
-    pool.start()
-    pool.stop()
-    failures = [getattr(r, "log_failure", None) for r in caplog.records]
-    assert [f.type for f in failures if isinstance(f, Failure)] == [KeyError]
+    with capturedLogs() as events:
+        pool.start()
+        pool.stop()
+    assert _loggedFailures(events) == [("torsion.python.threadpool", LogLevel.error, KeyError)]
 
 
 def test_stop_finishes_the_backlog_joins_and_the_pool_restarts() -> None:

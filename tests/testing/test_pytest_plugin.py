@@ -7,6 +7,7 @@ fixture) go to a subprocess, so this process's global reactor stays as it was.
 from __future__ import annotations
 
 import select
+import socket
 
 import pytest
 
@@ -14,6 +15,7 @@ from torsion.internet import task
 from torsion.internet.defer import Deferred
 from torsion.internet.interfaces import IFullReactor
 from torsion.internet.protocol import Factory
+from torsion.logger import LogLevel, capturedLogs
 from torsion.testing import (
     REACTORS,
     DirtyReactorAggregateError,
@@ -381,6 +383,44 @@ def test_cleanReactor() -> None:
             assertReactorClean(fresh)
         assert fresh.getDelayedCalls() == []
     finally:
+        fresh.close()
+
+
+class _BrokenLeftover:
+    """A registered reader whose connectionLost raises."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def doRead(self) -> None:
+        return None
+
+    def connectionLost(self, reason: object) -> None:
+        raise RuntimeError("broken close")
+
+    def logPrefix(self) -> str:
+        return "BrokenLeftover"
+
+
+def test_leftoverWhoseCloseRaisesIsReportedAndItsErrorLogged() -> None:
+    """The cleanup goes on; the error is a debug event with its traceback (``torsion.testing``)."""
+    fresh = makeReactor()
+    a, b = socket.socketpair()
+    try:
+        fresh.addReader(_BrokenLeftover(a.fileno()))
+        with capturedLogs() as events:
+            error = cleanReactor(fresh)
+        assert error is not None and len(error.selectables) == 1
+        [event] = [e for e in events if "log_failure" in e]
+        assert (event["log_namespace"], event["log_level"]) == ("torsion.testing", LogLevel.debug)
+        assert event["log_failure"].check(RuntimeError)
+        assert fresh.getReaders() == []
+    finally:
+        a.close()
+        b.close()
         fresh.close()
 
 

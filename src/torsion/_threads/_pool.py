@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import queue
 import threading
 from collections.abc import Callable
@@ -11,11 +10,11 @@ from typing import Protocol
 from torsion._threads._ithreads import IWorker
 from torsion._threads._team import Team
 from torsion._threads._threadworker import LockWorker, ThreadWorker
-from torsion.python.failure import Failure
+from torsion.logger import Logger, LogLevel
 
 __all__ = ["pool"]
 
-_log = logging.getLogger("torsion.python.threadpool")
+_log = Logger(namespace="torsion.python.threadpool")
 
 
 class ThreadFactory(Protocol):
@@ -53,9 +52,4 @@ def pool(currentLimit: Callable[[], int], threadFactory: ThreadFactory = threadi
 
 
 def _logException() -> None:
-    failure = Failure()
-    _log.error(
-        "Unhandled error in a thread pool task\n%s",
-        failure.getTraceback().rstrip("\n"),
-        extra={"log_failure": failure},
-    )
+    _log.failure("Unhandled error in a thread pool task", level=LogLevel.error)

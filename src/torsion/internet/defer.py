@@ -9,7 +9,6 @@ semaphores and queues, a filesystem lock to wait for (`DeferredFilesystemLock`),
 
 from __future__ import annotations
 
-import logging
 from typing import Any, ParamSpec, TypeVar
 from warnings import warn
 
@@ -35,6 +34,7 @@ from torsion.internet._defer.lists import (
 )
 
 # Twisted's private names of DeferredList's result types, which typed code imports from here.
+from torsion.internet._defer.lists import _DeferredListResultItemT as _DeferredListResultItemT
 from torsion.internet._defer.lists import _DeferredListResultListT as _DeferredListResultListT
 from torsion.internet._defer.lists import _DeferredListSingleResultT as _DeferredListSingleResultT
 from torsion.internet._defer.shortcuts import execute, fail, maybeDeferred, succeed
@@ -45,6 +45,7 @@ from torsion.internet._defer.sync import (
     QueueOverflow,
     QueueUnderflow,
 )
+from torsion.logger import Logger, LogLevel
 from torsion.python.failure import Failure
 
 __all__ = [
@@ -84,7 +85,7 @@ __all__ = [
 _T = TypeVar("_T")
 _P = ParamSpec("_P")
 
-_log = logging.getLogger("torsion")
+_log = Logger(namespace="torsion")
 
 
 def passthru(arg: _T) -> _T:
@@ -92,9 +93,12 @@ def passthru(arg: _T) -> _T:
     return arg
 
 
-def logError(err: Failure) -> None:
-    """An errback that logs the failure (logger ``torsion``) and ends the error."""
-    _log.error("Unhandled error:\n%s", err.getTraceback().rstrip("\n"), extra={"log_failure": err})
+def logError(err: Failure) -> Failure:
+    """An errback that logs the failure (an ``error`` event, namespace ``torsion``) and
+    returns it, so the next errback gets it unchanged (as in Twisted: if none handles it, the
+    Deferred reports it again when it is garbage-collected)."""
+    _log.failure("Unhandled Error", err, LogLevel.error)
+    return err
 
 
 def timeout(deferred: Deferred[Any]) -> None:

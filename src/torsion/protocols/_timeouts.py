@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 from torsion.internet.interfaces import IAddress, IDelayedCall, IReactorTime
+from torsion.logger import Logger
 from torsion.protocols._wrapping import ProtocolWrapper, WrappingFactory, cancelCall, scheduleCall
 from torsion.python.failure import Failure
 
-_log = logging.getLogger("torsion.protocols.policies")
+_log = Logger(namespace="torsion.protocols.policies")
 
 
 # -- timeouts -----------------------------------------------------------------------------------
@@ -165,16 +165,16 @@ class TimeoutMixin:
 
 
 class SpewingProtocol(ProtocolWrapper):
-    """Logs (stdlib ``logging``, INFO, logger ``torsion.protocols.policies``) all data."""
+    """Logs all data (``info`` events of namespace ``torsion.protocols.policies``)."""
 
     def dataReceived(self, data: bytes) -> None:
         """Log and deliver ``data``."""
-        _log.info("Received: %r", data)
+        _log.info("Received: {data!r}", data=data)
         ProtocolWrapper.dataReceived(self, data)
 
     def write(self, data: bytes) -> None:
         """Log and write ``data``."""
-        _log.info("Sending: %r", data)
+        _log.info("Sending: {data!r}", data=data)
         ProtocolWrapper.write(self, data)
 
 

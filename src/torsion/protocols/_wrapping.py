@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from typing import Any, cast
 
@@ -11,8 +10,6 @@ from torsion.internet._globalreactor import globalReactor
 from torsion.internet.interfaces import IAddress, IDelayedCall, IProducer, IReactorTime
 from torsion.internet.protocol import ClientFactory, Protocol
 from torsion.python.failure import Failure
-
-_log = logging.getLogger("torsion.protocols.policies")
 
 
 def scheduleCall(clock: IReactorTime | None, period: float, func: Callable[[], object]) -> Any:

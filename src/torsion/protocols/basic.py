@@ -7,7 +7,6 @@ which keeps each ``dataReceived`` short and each parser testable without a trans
 
 from __future__ import annotations
 
-import logging
 import struct
 from collections.abc import Callable, Iterator
 from typing import IO, Any
@@ -15,6 +14,7 @@ from typing import IO, Any
 from torsion.internet.defer import Deferred
 from torsion.internet.interfaces import IConsumer
 from torsion.internet.protocol import Protocol
+from torsion.logger import Logger
 from torsion.protocols._framing import (
     IntNDecoder,
     LengthLimitExceeded,
@@ -43,7 +43,7 @@ __all__ = [
     "StringTooLongError",
 ]
 
-_log = logging.getLogger(__name__)
+_log = Logger(namespace="torsion.protocols.basic")
 
 _JOIN_SLACK = 512
 """`LineOnlyReceiver` joins a partial line of up to this many bytes more than the new chunk
@@ -362,7 +362,7 @@ class NetstringReceiver(Protocol):
                     return
                 self.stringReceived(string)
         except NetstringParseError as e:
-            _log.warning("%s: %s; closing the connection", self.logPrefix(), e)
+            _log.warn("{prefix}: {error}; closing the connection", prefix=self.logPrefix(), error=e)
             decoder.rest()
             self._handleParseError()
         finally:
@@ -504,7 +504,7 @@ class StatefulStringProtocol:
         """Call ``proto_<state>(string)`` and move to the state it returns."""
         handler: Callable[[bytes], str] | None = getattr(self, "proto_" + self.state, None)
         if handler is None:
-            _log.warning("callback %s not found", self.state)
+            _log.warn("callback {state} not found", state=self.state)
             return
         self.state = handler(string)
         if self.state == "done":

@@ -18,13 +18,13 @@ listings do with ``proto.callLater = clock.callLater``.
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 from torsion.internet.interfaces import IAddress, IDelayedCall, IProducer, IReactorTime
 from torsion.internet.protocol import Protocol, ServerFactory
+from torsion.logger import Logger
 from torsion.protocols._timeouts import (
     SpewingFactory,
     SpewingProtocol,
@@ -52,7 +52,7 @@ __all__ = [
     "WrappingFactory",
 ]
 
-_log = logging.getLogger(__name__)
+_log = Logger(namespace="torsion.protocols.policies")
 
 
 # -- throttling ---------------------------------------------------------------------------------
@@ -182,27 +182,27 @@ class ThrottlingFactory(WrappingFactory):
 
     def throttleReads(self) -> None:
         """Stop reading on every connection."""
-        _log.debug("Throttling reads on %s", self)
+        _log.debug("Throttling reads on {factory}", factory=self)
         for p in list(self.protocols):
             cast(ThrottlingProtocol, p).throttleReads()
 
     def unthrottleReads(self) -> None:
         """Read again on every connection."""
         self.unthrottleReadsID = None
-        _log.debug("Stopped throttling reads on %s", self)
+        _log.debug("Stopped throttling reads on {factory}", factory=self)
         for p in list(self.protocols):
             cast(ThrottlingProtocol, p).unthrottleReads()
 
     def throttleWrites(self) -> None:
         """Pause the producers of every connection."""
-        _log.debug("Throttling writes on %s", self)
+        _log.debug("Throttling writes on {factory}", factory=self)
         for p in list(self.protocols):
             cast(ThrottlingProtocol, p).throttleWrites()
 
     def unthrottleWrites(self) -> None:
         """Resume the producers of every connection."""
         self.unthrottleWritesID = None
-        _log.debug("Stopped throttling writes on %s", self)
+        _log.debug("Stopped throttling writes on {factory}", factory=self)
         for p in list(self.protocols):
             cast(ThrottlingProtocol, p).unthrottleWrites()
 

@@ -20,18 +20,18 @@ made. Bad sizes raise ``ValueError``, not ``AssertionError``.
 from __future__ import annotations
 
 import contextvars
-import logging
 import threading
 import time
 from collections.abc import Callable
 from typing import Any, ParamSpec, Protocol, TypedDict, TypeVar
 
 from torsion._threads import Team, pool
+from torsion.logger import Logger, LogLevel
 from torsion.python.failure import Failure
 
 __all__ = ["ThreadPool"]
 
-_log = logging.getLogger(__name__)
+_log = Logger(namespace="torsion.python.threadpool")
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
@@ -201,10 +201,10 @@ class ThreadPool:
             self._team.grow(backlog)
 
     def dumpStats(self) -> None:
-        """Log (at INFO) how many workers are idle, busy and alive."""
-        _log.info("waiters: %s", self.waiters)
-        _log.info("workers: %s", self.working)
-        _log.info("total: %s", self.threads)
+        """Log (``info`` events) how many workers are idle, busy and alive."""
+        _log.info("waiters: {waiters}", waiters=self.waiters)
+        _log.info("workers: {workers}", workers=self.working)
+        _log.info("total: {total}", total=self.threads)
 
     def __getstate__(self) -> _State:
         """Pickle the sizes and name only; threads and work are not state."""
@@ -267,11 +267,7 @@ class _Call:
             onResult(success, result)  # an exception goes to the team, which logs it
         elif not success:
             assert isinstance(result, Failure)
-            _log.error(
-                "Unhandled error in thread\n%s",
-                result.getTraceback().rstrip("\n"),
-                extra={"log_failure": result},
-            )
+            _log.failure("Unhandled error in thread", result, level=LogLevel.error)
 
     def _invoke(self) -> object:
         # The function and its arguments are forgotten before it runs, so that only this

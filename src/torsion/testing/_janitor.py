@@ -9,10 +9,10 @@ surface later as a ``ResourceWarning`` in an unrelated test.
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from torsion.internet.error import ConnectionAborted
+from torsion.logger import Logger, LogLevel
 from torsion.python.failure import Failure
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DirtyReactorAggregateError", "assertReactorClean", "cleanReactor"]
 
-_log = logging.getLogger("torsion.testing")
+_log = Logger(namespace="torsion.testing")
 
 #: How many zero-timeout passes to let short-lived work (``callLater(0)``, a close already in
 #: flight) finish before anything counts as left over; Twisted's trial makes two.
@@ -126,7 +126,9 @@ def _closeDescriptors(reactor: IFullReactor) -> list[str]:
         try:
             descriptor.connectionLost(Failure(ConnectionAborted("left open by a test")))
         except Exception:
-            _log.debug("error closing leftover %r", descriptor, exc_info=True)
+            _log.failure(
+                "error closing leftover {descriptor!r}", level=LogLevel.debug, descriptor=descriptor
+            )
     return described
 
 

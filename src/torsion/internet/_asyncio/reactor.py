@@ -6,7 +6,6 @@ The public module is ``torsion.internet.asyncioreactor``; its docstring describe
 from __future__ import annotations
 
 import asyncio
-import logging
 import math
 import time
 from collections.abc import Callable
@@ -19,10 +18,11 @@ from torsion.internet._core.timers import DelayedCall, QueuedCall, TimerQueue
 from torsion.internet._reactors.posixbase import PosixReactorBase
 from torsion.internet.error import ReactorAlreadyRunning
 from torsion.internet.main import installReactor
+from torsion.logger import Logger, LogLevel
 
 __all__ = ["AsyncioReactor", "install"]
 
-_log = logging.getLogger("torsion.internet.asyncioreactor")
+_log = Logger(namespace="torsion.internet.asyncioreactor")
 _P = ParamSpec("_P")
 _monotonic = time.monotonic
 
@@ -237,7 +237,11 @@ class AsyncioReactor(PosixReactorBase):
         try:
             why = reader.doRead()
         except Exception as e:
-            _log.exception("Unhandled error in %s doRead", describe(reader))
+            _log.failure(
+                "Unhandled error in {descriptor} doRead",
+                level=LogLevel.error,
+                descriptor=describe(reader),
+            )
             why = e
         if why is not None:
             self._disconnect(reader, why)
@@ -249,7 +253,11 @@ class AsyncioReactor(PosixReactorBase):
         try:
             why = writer.doWrite()
         except Exception as e:
-            _log.exception("Unhandled error in %s doWrite", describe(writer))
+            _log.failure(
+                "Unhandled error in {descriptor} doWrite",
+                level=LogLevel.error,
+                descriptor=describe(writer),
+            )
             why = e
         if why is not None:
             self._disconnect(writer, why)

@@ -7,16 +7,16 @@ shutdown triggers fire on every run. Only the triggers `callWhenRunning` queues 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
 from torsion.internet.defer import Deferred, DeferredList
+from torsion.logger import Logger, LogLevel
 from torsion.python.failure import Failure
 
 __all__ = ["PHASES", "ThreePhaseEvent", "TriggerID"]
 
-_log = logging.getLogger("torsion.internet.base")
+_log = Logger(namespace="torsion.internet.base")
 
 PHASES = ("before", "during", "after")
 
@@ -121,10 +121,8 @@ class ThreePhaseEvent:
 
 def _logFailure(failure: Failure, event: str) -> None:
     """Log the failure of a Deferred a ``before`` trigger returned; the event goes on."""
-    _log.error(
-        "Error in %r system event trigger's Deferred\n%s",
-        event,
-        failure.getTraceback().rstrip("\n"),
+    _log.failure(
+        "Error in {event!r} system event trigger's Deferred", failure, LogLevel.error, event=event
     )
 
 
@@ -135,5 +133,10 @@ def _callLogged(
     try:
         return f(*args, **kw)
     except Exception:
-        _log.exception("Error in %r system event trigger %r", event, f)
+        _log.failure(
+            "Error in {event!r} system event trigger {trigger!r}",
+            level=LogLevel.error,
+            event=event,
+            trigger=f,
+        )
         return None

@@ -14,7 +14,6 @@ triggers fire again, see `torsion.internet._core.events`); `seconds()` is ``time
 
 from __future__ import annotations
 
-import logging
 import signal
 import threading
 import time
@@ -29,13 +28,14 @@ from torsion.internet._core.timers import DelayedCall, QueuedCall, TimerQueue
 from torsion.internet._core.waker import SignalHandlers, Waker
 from torsion.internet.error import ConnectionLost, ReactorAlreadyRunning, ReactorNotRunning
 from torsion.internet.interfaces import IReadDescriptor, IWriteDescriptor
+from torsion.logger import Logger, LogLevel
 from torsion.python import threadable
 from torsion.python.failure import Failure
 from torsion.python.threadpool import ThreadPool
 
 __all__ = ["ReactorCore", "describe"]
 
-_log = logging.getLogger("torsion.internet.base")
+_log = Logger(namespace="torsion.internet.base")
 _P = ParamSpec("_P")
 _monotonic = time.monotonic
 
@@ -272,7 +272,7 @@ class ReactorCore:
         self.callFromThread(self._stopAfterSignal, signum)
 
     def _stopAfterSignal(self, signum: int) -> None:
-        _log.info("Received %s, shutting down.", signal.Signals(signum).name)
+        _log.info("Received {signal}, shutting down.", signal=signal.Signals(signum).name)
         if not self._stopped:
             self.stop()
 
@@ -328,7 +328,11 @@ class ReactorCore:
                 else:
                     call.func()
             except Exception:
-                _log.exception("Unhandled error while handling timed call %r", call)
+                _log.failure(
+                    "Unhandled error while handling timed call {call!r}",
+                    level=LogLevel.error,
+                    call=call,
+                )
         if self._justStopped:
             self._justStopped = False
             self._event("shutdown").fire(self._shutDown)
@@ -341,7 +345,9 @@ class ReactorCore:
             try:
                 f(*args, **kw)
             except Exception:
-                _log.exception("Unhandled error in call from thread %r", f)
+                _log.failure(
+                    "Unhandled error in call from thread {call!r}", level=LogLevel.error, call=f
+                )
 
     # -- IReactorFDSet and dispatch ----------------------------------------------------------
 
@@ -405,7 +411,11 @@ class ReactorCore:
             try:
                 descriptor.connectionLost(Failure(ConnectionLost()))
             except Exception:
-                _log.exception("Error in connectionLost of %r", descriptor)
+                _log.failure(
+                    "Error in connectionLost of {descriptor!r}",
+                    level=LogLevel.error,
+                    descriptor=descriptor,
+                )
 
     def doIteration(self, timeout: float | None) -> None:
         """Wait up to ``timeout`` seconds for I/O and dispatch each event to its descriptor.
@@ -422,7 +432,11 @@ class ReactorCore:
                     try:
                         why = reader.doRead()
                     except Exception as e:
-                        _log.exception("Unhandled error in %s doRead", describe(reader))
+                        _log.failure(
+                            "Unhandled error in {descriptor} doRead",
+                            level=LogLevel.error,
+                            descriptor=describe(reader),
+                        )
                         why = e
                     if why is not None:
                         self._disconnect(reader, why)
@@ -437,7 +451,11 @@ class ReactorCore:
                     try:
                         why = writer.doWrite()
                     except Exception as e:
-                        _log.exception("Unhandled error in %s doWrite", describe(writer))
+                        _log.failure(
+                            "Unhandled error in {descriptor} doWrite",
+                            level=LogLevel.error,
+                            descriptor=describe(writer),
+                        )
                         why = e
                     if why is not None:
                         self._disconnect(writer, why)
@@ -448,7 +466,11 @@ class ReactorCore:
         try:
             descriptor.connectionLost(why if isinstance(why, Failure) else _asFailure(why))
         except Exception:
-            _log.exception("Error in connectionLost of %s", describe(descriptor))
+            _log.failure(
+                "Error in connectionLost of {descriptor}",
+                level=LogLevel.error,
+                descriptor=describe(descriptor),
+            )
 
     # -- IReactorThreads ---------------------------------------------------------------------
 

@@ -9,13 +9,13 @@ never grow the Python stack.
 
 from __future__ import annotations
 
-import logging
 import traceback
 import warnings
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any, ClassVar, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from torsion.internet._defer.waiter import Waiter
+from torsion.logger import Logger
 from torsion.python.failure import Failure
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ _T = TypeVar("_T")
 _S = TypeVar("_S")
 _P = ParamSpec("_P")
 
-_log = logging.getLogger("torsion")
+_log = Logger(namespace="torsion")
 
 
 class AlreadyCalledError(Exception):
@@ -90,13 +90,16 @@ class _FailureReporter:
         failure = self.failResult
         if failure is None:
             return
-        parts = ["Unhandled error in Deferred:\n"]
+        parts: list[str] = []
         if self.creator:
             parts += ["(debug: Deferred created at)\n", *self.creator]
         if self.invoker:
             parts += ["(debug: Deferred fired at)\n", *self.invoker]
-        parts.append(failure.getTraceback())
-        _log.critical("%s", "".join(parts).rstrip("\n"), extra={"log_failure": failure})
+        if parts:
+            debugInfo = "".join(parts).rstrip("\n")
+            _log.failure("Unhandled error in Deferred:\n{debugInfo}", failure, debugInfo=debugInfo)
+        else:
+            _log.failure("Unhandled error in Deferred:", failure)
 
 
 def _stackHere() -> list[str]:

@@ -8,11 +8,11 @@ for a failure when errors are consumed).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal, TypeVar, cast, overload
 
 from torsion.internet._defer.deferred import Deferred
+from torsion.logger import Logger, LogLevel
 from torsion.python.failure import Failure
 
 __all__ = [
@@ -25,7 +25,7 @@ __all__ = [
     "race",
 ]
 
-_log = logging.getLogger("torsion.internet.defer")
+_log = Logger(namespace="torsion.internet.defer")
 
 _T = TypeVar("_T")
 _ResultT = TypeVar("_ResultT")
@@ -215,7 +215,7 @@ class DeferredList(Deferred[_ResultT]):
                 deferred.cancel()
             except Exception:
                 # One broken canceller must not keep the others from running.
-                _log.exception("Exception raised from user supplied canceller")
+                _log.failure("Exception raised from user supplied canceller", level=LogLevel.error)
 
 
 def _successValues(results: list[tuple[bool, _T | Failure]]) -> list[_T]:

@@ -20,7 +20,6 @@ through ``callFromThread``: no child is left a zombie.
 from __future__ import annotations
 
 import errno
-import logging
 import os
 import signal
 import threading
@@ -29,11 +28,12 @@ from types import FrameType
 from typing import Any
 
 from torsion.internet.interfaces import IReactorFDSet, IReactorFromThreads, IReactorProcessSupport
+from torsion.logger import Logger
 from torsion.python.failure import Failure
 
 __all__ = ["watchChild"]
 
-_log = logging.getLogger("torsion.internet.process")
+_log = Logger(namespace="torsion.internet.process")
 
 #: Called with the wait status, or None when someone else reaped the child first.
 OnExit = Callable[[int | None], None]
@@ -68,7 +68,7 @@ def _reap(pid: int) -> tuple[bool, int | None]:
     try:
         done, status = os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:
-        _log.warning("child process %d was reaped by someone else; its status is lost", pid)
+        _log.warn("child process {pid} was reaped by someone else; its status is lost", pid=pid)
         return True, None
     return done == pid, status
 

@@ -20,7 +20,6 @@ program's stdin or stdout redirected to a file) reading and writing are driven b
 from __future__ import annotations
 
 import errno
-import logging
 import os
 import stat
 from collections import deque
@@ -33,11 +32,12 @@ from torsion.internet._transports.buffer import HIGH_WATER, MAX_IOV
 from torsion.internet._transports.stream import Consumer
 from torsion.internet.error import ConnectionDone, ConnectionLost
 from torsion.internet.interfaces import IProducer, IReactorTimeAndFDSet
+from torsion.logger import Logger, LogLevel
 from torsion.python.failure import Failure
 
 __all__ = ["READ_SIZE", "PipeOwner", "PipeReader", "PipeWriter", "ProcessAddress", "asBytes"]
 
-_log = logging.getLogger("torsion.internet.process")
+_log = Logger(namespace="torsion.internet.process")
 
 READ_SIZE = 256 * 1024
 """The most bytes one read asks for (a pipe holds 64 KiB by default on Linux)."""
@@ -150,7 +150,13 @@ class _Pipe:
         self.reactor.callLater(0, self.connectionLost, Failure(reason))
 
     def _failed(self, name: str, exc: Exception) -> Exception:
-        _log.error("Unhandled error in %s.%s", type(self.owner).__name__, name, exc_info=exc)
+        _log.failure(
+            "Unhandled error in {owner}.{callback}",
+            Failure(exc),
+            LogLevel.error,
+            owner=type(self.owner).__name__,
+            callback=name,
+        )
         return exc
 
 

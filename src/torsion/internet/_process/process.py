@@ -6,7 +6,6 @@ The public module is ``torsion.internet.process``; its docstring describes the b
 from __future__ import annotations
 
 import errno
-import logging
 import os
 import signal
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -16,11 +15,12 @@ from torsion.internet._process import spawn as _spawn
 from torsion.internet._process.pipes import PipeReader, PipeWriter, ProcessAddress, asBytes
 from torsion.internet.error import ProcessDone, ProcessExitedAlready, ProcessTerminated
 from torsion.internet.interfaces import IProcessProtocol, IProducer, IReactorProcessSupport
+from torsion.logger import Logger, LogLevel
 from torsion.python.failure import Failure
 
 __all__ = ["Process", "spawnProcess"]
 
-_log = logging.getLogger("torsion.internet.process")
+_log = Logger(namespace="torsion.internet.process")
 
 
 def spawnProcess(
@@ -160,7 +160,12 @@ class Process:
         try:
             method(*args)
         except Exception:
-            _log.exception("Unhandled error in %s.%s", type(proto).__name__, name)
+            _log.failure(
+                "Unhandled error in {protocol}.{callback}",
+                level=LogLevel.error,
+                protocol=type(proto).__name__,
+                callback=name,
+            )
 
     # -- IProcessTransport ---------------------------------------------------------------------
 

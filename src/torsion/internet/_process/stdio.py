@@ -5,7 +5,6 @@ The public module is ``torsion.internet.stdio``; its docstring describes the beh
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from typing import cast
 
@@ -18,11 +17,12 @@ from torsion.internet.interfaces import (
     IProtocol,
     IReactorTimeAndFDSet,
 )
+from torsion.logger import Logger, LogLevel
 from torsion.python.failure import Failure
 
 __all__ = ["StandardIO"]
 
-_log = logging.getLogger("torsion.internet.stdio")
+_log = Logger(namespace="torsion.internet.stdio")
 
 
 class StandardIO:
@@ -57,7 +57,11 @@ class StandardIO:
         try:
             proto.makeConnection(self)
         except Exception:
-            _log.exception("Unhandled error in %s.connectionMade", type(proto).__name__)
+            _log.failure(
+                "Unhandled error in {protocol}.connectionMade",
+                level=LogLevel.error,
+                protocol=type(proto).__name__,
+            )
 
     # -- ITransport ------------------------------------------------------------------------
 
@@ -152,7 +156,11 @@ class StandardIO:
             try:
                 self.protocol.connectionLost(self._reason or Failure(ConnectionDone()))
             except Exception:
-                _log.exception("Unhandled error in %s.connectionLost", self._name())
+                _log.failure(
+                    "Unhandled error in {protocol}.connectionLost",
+                    level=LogLevel.error,
+                    protocol=self._name(),
+                )
 
     def _halfClosed(self, event: str, closeOther: Callable[[], None]) -> None:
         """One direction ended: tell a half-closeable protocol, or close the other one too."""
@@ -162,8 +170,15 @@ class StandardIO:
         try:
             getattr(self.protocol, event)()
         except Exception as exc:
-            _log.exception("Unhandled error in %s.%s", self._name(), event)
-            self._reason = self._reason or Failure(exc)
+            failure = Failure(exc)
+            _log.failure(
+                "Unhandled error in {protocol}.{callback}",
+                failure,
+                LogLevel.error,
+                protocol=self._name(),
+                callback=event,
+            )
+            self._reason = self._reason or failure
             closeOther()
 
     def _name(self) -> str:

@@ -11,13 +11,13 @@ The public module is ``torsion.internet.protocol``; `ClientCreator` is in
 
 from __future__ import annotations
 
-import logging
 import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from torsion.internet import error
 from torsion.internet._globalreactor import globalReactor
+from torsion.logger import Logger
 from torsion.python.failure import Failure
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ __all__ = [
     "connectionDone",
 ]
 
-_log = logging.getLogger("torsion.internet.protocol")
+_log = Logger(namespace="torsion.internet.protocol")
 
 _FactoryT = TypeVar("_FactoryT", bound="Factory")
 
@@ -108,7 +108,7 @@ class Factory:
     Attributes:
         protocol: The protocol class (or any callable returning a protocol).
         numPorts: How many ports and connectors are currently using this factory.
-        noisy: Whether starting and stopping are logged (INFO).
+        noisy: Whether starting and stopping are logged (``info`` events).
     """
 
     protocol: Callable[[], Protocol] | None = None
@@ -132,7 +132,7 @@ class Factory:
         """Count one more user; the first one calls `startFactory`. Called by the framework."""
         if not self.numPorts:
             if self.noisy:
-                _log.info("Starting factory %r", self)
+                _log.info("Starting factory {factory!r}", factory=self)
             self.startFactory()
         self.numPorts += 1
 
@@ -144,7 +144,7 @@ class Factory:
         self.numPorts -= 1
         if not self.numPorts:
             if self.noisy:
-                _log.info("Stopping factory %r", self)
+                _log.info("Stopping factory {factory!r}", factory=self)
             self.stopFactory()
 
     def startFactory(self) -> None:
@@ -246,7 +246,7 @@ class ReconnectingClientFactory(ClientFactory):
         """
         if not self.continueTrying:
             if self.noisy:
-                _log.info("Abandoning %s on explicit request", connector)
+                _log.info("Abandoning {connector} on explicit request", connector=connector)
             return
         if connector is None:
             if self.connector is None:
@@ -255,12 +255,20 @@ class ReconnectingClientFactory(ClientFactory):
         self.retries += 1
         if self.maxRetries is not None and self.retries > self.maxRetries:
             if self.noisy:
-                _log.info("Abandoning %s after %d retries.", connector, self.retries)
+                _log.info(
+                    "Abandoning {connector} after {retries} retries.",
+                    connector=connector,
+                    retries=self.retries,
+                )
             return
         if self.jitter:
             self.delay = random.normalvariate(self.delay, self.delay * self.jitter)
         if self.noisy:
-            _log.info("%s will retry in %d seconds", connector, self.delay)
+            _log.info(  # whole seconds, as Twisted's "%d" shows them
+                "{connector} will retry in {delay} seconds",
+                connector=connector,
+                delay=int(self.delay),
+            )
         if self.clock is None:
             self.clock = cast("IReactorTime", globalReactor())
         self._callID = self.clock.callLater(self.delay, self._reconnect, connector)
@@ -308,7 +316,7 @@ class AbstractDatagramProtocol:
             transport) while attached, else None. Typed loosely because the shape depends on
             the kind of port.
         numPorts: How many ports currently use this protocol.
-        noisy: Whether starting and stopping are logged (INFO).
+        noisy: Whether starting and stopping are logged (``info`` events).
     """
 
     transport: Any = None
@@ -325,7 +333,7 @@ class AbstractDatagramProtocol:
         """Count one more port; the first calls `startProtocol`. Called by the framework."""
         if not self.numPorts:
             if self.noisy:
-                _log.info("Starting protocol %r", self)
+                _log.info("Starting protocol {protocol!r}", protocol=self)
             self.startProtocol()
         self.numPorts += 1
 
@@ -337,7 +345,7 @@ class AbstractDatagramProtocol:
         self.transport = None
         if not self.numPorts:
             if self.noisy:
-                _log.info("Stopping protocol %r", self)
+                _log.info("Stopping protocol {protocol!r}", protocol=self)
             self.stopProtocol()
 
     def startProtocol(self) -> None:

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import logging
 import socket
 from collections.abc import Sequence
 
@@ -27,6 +26,7 @@ from torsion.internet.interfaces import (
     IResolverSimple,
 )
 from torsion.internet.threads import deferToThreadPool
+from torsion.logger import Logger, LogLevel
 from torsion.python.failure import Failure
 
 __all__ = [
@@ -37,7 +37,7 @@ __all__ = [
     "ThreadedResolver",
 ]
 
-_log = logging.getLogger("torsion.internet.base")
+_log = Logger(namespace="torsion.internet.base")
 
 
 class ThreadedResolver:
@@ -126,7 +126,13 @@ class SimpleResolverComplexifier:
 
         def failed(reason: Failure) -> None:
             if not reason.check(DNSLookupError):  # Not "no such name": worth a log line.
-                _log.error("Error looking up %r", hostName, exc_info=reason.value)
+                _log.failure(
+                    "while looking up {name} with {resolver}",
+                    reason,
+                    LogLevel.error,
+                    name=hostName,
+                    resolver=self._simpleResolver,
+                )
 
         lookup = self._simpleResolver.getHostByName(_asciiName(hostName))
         lookup.addCallbacks(resolved, failed)

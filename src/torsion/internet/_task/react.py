@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Callable, Coroutine, Iterable
 from typing import Any, NoReturn, cast
@@ -11,11 +10,12 @@ from torsion.internet._globalreactor import globalReactor
 from torsion.internet.defer import Deferred, ensureDeferred
 from torsion.internet.error import ReactorNotRunning
 from torsion.internet.interfaces import IReactorCore
+from torsion.logger import Logger, LogLevel
 from torsion.python.failure import Failure
 
 __all__ = ["react"]
 
-_log = logging.getLogger("torsion")
+_log = Logger(namespace="torsion")
 
 
 class _MainRun:
@@ -52,11 +52,7 @@ class _MainRun:
         if isinstance(result.value, SystemExit):
             self.code = result.value.code
         else:
-            _log.error(
-                "main function encountered error\n%s",
-                result.getTraceback().rstrip("\n"),
-                extra={"log_failure": result},
-            )
+            _log.failure("main function encountered error", result, LogLevel.error)
             self.code = 1
 
 
@@ -70,7 +66,7 @@ def react(
     The reactor is stopped once (not at all if something else already stopped it) and the
     process exits through `sys.exit`: with status 0 if ``main``'s Deferred or coroutine
     succeeded, the exception's code if it failed with `SystemExit`, and 1 if it failed with
-    anything else, after logging the error to the ``torsion`` logger.
+    anything else, after logging the error (an ``error`` event, namespace ``torsion``).
 
     Args:
         main: Called with the reactor and then ``argv``; returns a Deferred or a coroutine.

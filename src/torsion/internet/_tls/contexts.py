@@ -14,7 +14,6 @@ client that verifies nothing (`ClientContextFactory`, a client `CertificateOptio
 
 from __future__ import annotations
 
-import logging
 import ssl
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -27,6 +26,7 @@ from torsion.internet._tls.certificates import (
     platformTrust,
     trustRootFromCertificates,
 )
+from torsion.logger import Logger
 
 __all__ = [
     "CertificateOptions",
@@ -39,7 +39,7 @@ __all__ = [
     "optionsForClientTLS",
 ]
 
-_log = logging.getLogger("torsion.internet.ssl")
+_log = Logger(namespace="torsion.internet.ssl")
 
 TLSVersion = ssl.TLSVersion
 """Protocol versions (``TLSVersion.TLSv1_2``, ...), for ``raiseMinimumTo`` and friends."""
@@ -53,7 +53,7 @@ _OPTIONS = (
     | ssl.OP_SINGLE_ECDH_USE
 )
 _NO_VERIFICATION_WARNING = (
-    "%s does not verify the server's certificate or host name, so anyone on the path can "
+    "{what} does not verify the server's certificate or host name, so anyone on the path can "
     "read and change the traffic; use optionsForClientTLS(hostname) instead"
 )
 
@@ -165,7 +165,7 @@ class CertificateOptions:
         context.check_hostname = checkHostname
         if self._trustRoot is None:
             context.verify_mode = ssl.CERT_NONE
-            _log.warning(_NO_VERIFICATION_WARNING, "CertificateOptions without trustRoot")
+            _log.warn(_NO_VERIFICATION_WARNING, what="CertificateOptions without trustRoot")
         else:
             self._trustRoot._addCACertsToContext(context)
         self._configure(context, self._identity)
@@ -281,7 +281,7 @@ class ClientContextFactory:
     isClient = 1
 
     def __init__(self) -> None:
-        _log.warning(_NO_VERIFICATION_WARNING, "ClientContextFactory")
+        _log.warn(_NO_VERIFICATION_WARNING, what="ClientContextFactory")
 
     def getContext(self) -> ssl.SSLContext:
         """A new client context with TLS 1.2 at least and no verification."""

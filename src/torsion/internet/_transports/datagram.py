@@ -13,7 +13,6 @@ without closing the port.
 from __future__ import annotations
 
 import errno
-import logging
 import socket
 from typing import Any, cast
 
@@ -22,11 +21,13 @@ from torsion.internet.defer import Deferred
 from torsion.internet.error import MessageLengthError
 from torsion.internet.interfaces import IReactorTimeAndFDSet
 from torsion.internet.protocol import AbstractDatagramProtocol
+from torsion.logger import Logger, LogLevel
+from torsion.python import log
 from torsion.python.failure import Failure
 
 __all__ = ["DatagramPort"]
 
-_log = logging.getLogger("torsion.internet.udp")
+_log = Logger(namespace="torsion.internet.udp")
 
 
 class DatagramPort(ListeningBase):
@@ -84,9 +85,12 @@ class DatagramPort(ListeningBase):
 
     def logPrefix(self) -> str:
         """Return the prefix for log lines about this port: the protocol's, and the kind."""
+        return f"{self._protocolPrefix()} ({self._kind})"
+
+    def _protocolPrefix(self) -> str:
+        """The protocol's log prefix (its class name if it has none)."""
         prefix = getattr(self.protocol, "logPrefix", None)
-        name = prefix() if callable(prefix) else self.protocol.__class__.__name__
-        return f"{name} ({self._kind})"
+        return prefix() if callable(prefix) else self.protocol.__class__.__name__
 
     def _start(self, skt: socket.socket) -> None:
         """Adopt the bound ``skt``, attach the protocol and start reading."""
@@ -122,20 +126,27 @@ class DatagramPort(ListeningBase):
                 self._refused()
                 return
             except OSError as e:  # another ICMP report (host unreachable, ...): the port lives
-                _log.warning("%s: receive error ignored: %s", self.logPrefix(), e)
+                _log.warn(
+                    "{prefix}: receive error ignored: {error}", prefix=self.logPrefix(), error=e
+                )
                 return
             if len(data) > limit:
-                _log.warning(
-                    "%s: dropped a datagram from %r longer than maxPacketSize (%d bytes)",
-                    self.logPrefix(),
-                    addr,
-                    limit,
+                _log.warn(
+                    "{prefix}: dropped a datagram from {sender!r} longer than maxPacketSize"
+                    " ({limit} bytes)",
+                    prefix=self.logPrefix(),
+                    sender=addr,
+                    limit=limit,
                 )
                 continue
             try:
                 self._deliver(data, addr)
             except Exception:
-                _log.exception("Unhandled error in %s.datagramReceived", self.logPrefix())
+                _log.failure(
+                    "Unhandled error in {prefix}.datagramReceived",
+                    level=LogLevel.error,
+                    prefix=self.logPrefix(),
+                )
             budget -= len(data)
             if budget <= 0:
                 return
@@ -150,7 +161,11 @@ class DatagramPort(ListeningBase):
         try:
             self.protocol.connectionRefused()  # type: ignore[attr-defined]
         except Exception:
-            _log.exception("Unhandled error in %s.connectionRefused", self.logPrefix())
+            _log.failure(
+                "Unhandled error in {prefix}.connectionRefused",
+                level=LogLevel.error,
+                prefix=self.logPrefix(),
+            )
 
     def _send(self, datagram: bytes, addr: Any) -> None:
         """Send one datagram to ``addr`` (None: to the connected peer), or drop it.
@@ -183,10 +198,16 @@ class DatagramPort(ListeningBase):
         self._stopReading()
         self.socket.close()  # type: ignore[union-attr]
         self._closed()
-        _log.info("(%s Port %s Closed)", self.logPrefix(), self._where())
+        # A legacy event, as in Twisted, whose tests read its "message".
+        log.msg(f"({self._kind} Port {self._where()} Closed)", log_namespace="torsion.internet.udp")
         failure = self._stopped(self.protocol.doStop)
         if failure is not None:
-            _log.error("Error stopping protocol %r", self.protocol, exc_info=failure.value)
+            _log.failure(
+                "Error stopping protocol {protocol!r}",
+                failure,
+                LogLevel.error,
+                protocol=self.protocol,
+            )
 
     def _closed(self) -> None:
         """Clean up after the socket closed (a UNIX port removes its file)."""

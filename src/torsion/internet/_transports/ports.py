@@ -8,7 +8,6 @@ and names its own addresses; accepting, pausing on descriptor exhaustion and clo
 from __future__ import annotations
 
 import errno
-import logging
 import socket
 from collections.abc import Callable
 from typing import Any, cast
@@ -17,11 +16,12 @@ from torsion.internet._transports.listening import ListeningBase
 from torsion.internet.defer import Deferred
 from torsion.internet.interfaces import IDelayedCall, IReactorTimeAndFDSet
 from torsion.internet.protocol import Factory
+from torsion.logger import Logger, LogLevel
 from torsion.python.failure import Failure
 
 __all__ = ["StreamPort"]
 
-_log = logging.getLogger("torsion.internet.tcp")
+_log = Logger(namespace="torsion.internet.tcp")
 
 # accept() errors meaning "no descriptors left": wait for some to be freed instead of spinning.
 _FD_EXHAUSTION = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
@@ -113,7 +113,9 @@ class StreamPort(ListeningBase):
                 if e.errno in _FD_EXHAUSTION:
                     self._pauseAccepting(e)
                 else:
-                    _log.error("Could not accept new connection on %r: %s", self, e)
+                    _log.error(
+                        "Could not accept new connection on {port!r}: {error}", port=self, error=e
+                    )
                 return
             self._accepted(makeSocket(fd), addr)
 
@@ -123,7 +125,11 @@ class StreamPort(ListeningBase):
         try:
             protocol = self.factory.buildProtocol(peer)
         except Exception:
-            _log.exception("Unhandled error in %s.buildProtocol", self.logPrefix())
+            _log.failure(
+                "Unhandled error in {prefix}.buildProtocol",
+                level=LogLevel.error,
+                prefix=self.logPrefix(),
+            )
             protocol = None
         if protocol is None:
             skt.close()
@@ -133,10 +139,11 @@ class StreamPort(ListeningBase):
 
     def _pauseAccepting(self, e: OSError) -> None:
         _log.error(
-            "Out of file descriptors accepting on %r (%s): pausing accept for %s s",
-            self,
-            e.strerror,
-            self.acceptRetryDelay,
+            "Out of file descriptors accepting on {port!r} ({reason}):"
+            " pausing accept for {delay} s",
+            port=self,
+            reason=e.strerror,
+            delay=self.acceptRetryDelay,
         )
         self._stopReading()
         self._retry = self.reactor.callLater(self.acceptRetryDelay, self._resumeAccepting)
@@ -160,7 +167,9 @@ class StreamPort(ListeningBase):
         self._closeSocket()
         failure = self._stopped(self.factory.doStop)
         if failure is not None:
-            _log.error("Error stopping factory %r", self.factory, exc_info=failure.value)
+            _log.failure(
+                "Error stopping factory {factory!r}", failure, LogLevel.error, factory=self.factory
+            )
 
     def _closeSocket(self) -> None:
         """Close the listening socket (subclasses also remove what they created)."""

@@ -54,13 +54,13 @@ passed, on UNIX; asyncio's transport is there and holds nothing, on the asyncio 
 from __future__ import annotations
 
 import enum
-import logging
 import struct
 from collections.abc import Callable
 from socket import socket as Socket
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from torsion.internet.interfaces import IProducer, IReactorTimeAndFDSet
+from torsion.logger import Logger, LogLevel
 from torsion.python.failure import Failure
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ __all__ = [
     "StreamTransport",
 ]
 
-_log = logging.getLogger("torsion.internet.tcp")
+_log = Logger(namespace="torsion.internet.tcp")
 
 AddressT = TypeVar("AddressT")
 
@@ -390,11 +390,12 @@ class StreamTransport(Consumer, Generic[AddressT]):
 
     def _callbackFailed(self, name: str, exc: Exception) -> Exception:
         """Log an exception a protocol (or producer) callback raised; it becomes the reason."""
-        _log.error(
-            "Unhandled error in %s.%s; closing the connection",
-            self.logPrefix(),
-            name,
-            exc_info=exc,
+        _log.failure(
+            "Unhandled error in {prefix}.{callback}; closing the connection",
+            Failure(exc),
+            LogLevel.error,
+            prefix=self.logPrefix(),
+            callback=name,
         )
         return exc
 
@@ -403,7 +404,13 @@ class StreamTransport(Consumer, Generic[AddressT]):
         try:
             f(*args)
         except Exception as exc:
-            _log.error("Unhandled error in %s.%s", self.logPrefix(), name, exc_info=exc)
+            _log.failure(
+                "Unhandled error in {prefix}.{callback}",
+                Failure(exc),
+                LogLevel.error,
+                prefix=self.logPrefix(),
+                callback=name,
+            )
 
 
 class ServerMixin(StreamTransport[AddressT]):

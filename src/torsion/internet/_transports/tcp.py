@@ -8,7 +8,6 @@ The reactor's ``listenTCP`` creates and starts a `Port`; its ``connectTCP`` crea
 from __future__ import annotations
 
 import errno
-import logging
 import os
 import socket
 from collections.abc import Callable
@@ -30,11 +29,10 @@ from torsion.internet.error import (
 )
 from torsion.internet.interfaces import IReactorConnect, IReactorTimeAndFDSet
 from torsion.internet.protocol import ClientFactory, Factory, Protocol
+from torsion.python import log
 from torsion.python.failure import Failure
 
 __all__ = ["Connector", "Port", "streamSocket"]
-
-_log = logging.getLogger("torsion.internet.tcp")
 
 _IN_PROGRESS = frozenset({errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY})
 
@@ -116,7 +114,11 @@ class Port(StreamPort):
             raise CannotListenError(self.interface, self.port, e) from e
         self._family = family
         self._address = makeAddress(skt.getsockname())
-        _log.info("%s starting on %d", self.factory.logPrefix(), self._address.port)
+        # A legacy event, as in Twisted, whose tests read its "message".
+        log.msg(
+            f"{self.factory.logPrefix()} starting on {self._address.port}",
+            log_namespace="torsion.internet.tcp",
+        )
         self._listening(skt)
 
     def _acceptedSocket(self, fd: int) -> socket.socket:
@@ -130,7 +132,7 @@ class Port(StreamPort):
 
     def _closeSocket(self) -> None:
         self.socket.close()  # type: ignore[union-attr]
-        _log.info("(%s Port %d Closed)", self.logPrefix(), self.getHost().port)
+        log.msg(f"(TCP Port {self.getHost().port} Closed)", log_namespace="torsion.internet.tcp")
 
 
 class _Attempt:

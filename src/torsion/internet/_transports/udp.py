@@ -6,7 +6,6 @@ The public module is ``torsion.internet.udp``; its docstring describes the behav
 from __future__ import annotations
 
 import errno
-import logging
 import socket
 import struct
 from typing import Any, cast
@@ -17,10 +16,9 @@ from torsion.internet.defer import Deferred, succeed
 from torsion.internet.error import CannotListenError, InvalidAddressError, MulticastJoinError
 from torsion.internet.interfaces import IReactorCore, IReactorTimeAndFDSet
 from torsion.internet.protocol import AbstractDatagramProtocol
+from torsion.python import log
 
 __all__ = ["MulticastPort", "Port"]
-
-_log = logging.getLogger("torsion.internet.udp")
 
 
 def _family(host: str) -> socket.AddressFamily | None:
@@ -81,7 +79,10 @@ class Port(DatagramPort):
             self._address = IPv6Address("UDP", host, port)
         else:
             self._address = IPv4Address("UDP", host, port)
-        _log.info("%s starting on %d", self.logPrefix(), port)
+        # A legacy event, as in Twisted, whose tests read its "message".
+        log.msg(
+            f"{self._protocolPrefix()} starting on {port}", log_namespace="torsion.internet.udp"
+        )
         self._start(skt)
 
     def getHost(self) -> IPv4Address | IPv6Address:

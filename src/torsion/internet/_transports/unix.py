@@ -26,7 +26,6 @@ The socket file and its lock, as in Twisted:
 from __future__ import annotations
 
 import errno
-import logging
 import os
 import socket
 import stat
@@ -45,12 +44,11 @@ from torsion.internet.error import (
 )
 from torsion.internet.interfaces import IDelayedCall, IReactorTimeAndFDSet
 from torsion.internet.protocol import ClientFactory, Factory, Protocol
+from torsion.python import log
 from torsion.python.failure import Failure
 from torsion.python.lockfile import FilesystemLock, isLocked
 
 __all__ = ["Connector", "Path", "Port", "inFilesystem"]
-
-_log = logging.getLogger("torsion.internet.unix")
 
 Path = str | bytes
 """A UNIX socket address: a file path, or (Linux) ``"\\0name"`` in the abstract namespace."""
@@ -140,7 +138,11 @@ class Port(StreamPort):
             self._release()
             raise self._cannotListen(e) from e
         self._host = unixAddress(skt.getsockname())
-        _log.info("%s starting on %r", self.factory.logPrefix(), self.port)
+        # A legacy event, as in Twisted, whose tests read its "message".
+        log.msg(
+            f"{self.factory.logPrefix()} starting on {os.fsdecode(self._path)!r}",
+            log_namespace="torsion.internet.unix",
+        )
         self._listening(skt)
 
     def _acceptedSocket(self, fd: int) -> socket.socket:
@@ -188,7 +190,9 @@ class Port(StreamPort):
         """Remove the socket file, release the lock, then close the socket."""
         self._release()
         self.socket.close()  # type: ignore[union-attr]
-        _log.info("(%s UNIX Port %r Closed)", self.logPrefix(), self.port)
+        log.msg(
+            f"(UNIX Port {os.fsdecode(self._path)} Closed)", log_namespace="torsion.internet.unix"
+        )
 
 
 class Connector(BaseConnector):

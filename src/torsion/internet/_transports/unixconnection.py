@@ -18,7 +18,6 @@ file-descriptor passing:
 from __future__ import annotations
 
 import array
-import logging
 import os
 import socket
 from collections.abc import Iterable
@@ -29,6 +28,7 @@ from torsion.internet._transports.stream import ClientMixin, ServerMixin
 from torsion.internet.address import UNIXAddress
 from torsion.internet.error import ConnectionLost
 from torsion.internet.interfaces import IReactorTimeAndFDSet
+from torsion.logger import Logger
 from torsion.python.failure import Failure
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_FDS_PER_MESSAGE", "Client", "Server", "UNIXConnection"]
 
-_log = logging.getLogger("torsion.internet.unix")
+_log = Logger(namespace="torsion.internet.unix")
 
 MAX_FDS_PER_MESSAGE = 64
 """The most descriptors sent with one ``sendmsg`` (Twisted queues up to 64 before pushing back)."""
@@ -159,8 +159,9 @@ class UNIXConnection(SocketConnection[UNIXAddress]):
         except OSError as e:
             return ConnectionLost(e.strerror or str(e))
         if flags & socket.MSG_CTRUNC:
-            _log.warning(
-                "%s: received descriptors that did not fit were discarded", self.logPrefix()
+            _log.warn(
+                "{prefix}: received descriptors that did not fit were discarded",
+                prefix=self.logPrefix(),
             )
         if ancillary:
             reason = self._descriptorsReceived(ancillary)
@@ -181,15 +182,23 @@ class UNIXConnection(SocketConnection[UNIXAddress]):
             if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
                 fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
             else:
-                _log.warning(
-                    "%s: ignored ancillary data (level %d, type %d)", self.logPrefix(), level, kind
+                _log.warn(
+                    "{protocolName} (on {hostAddress!r}) received unsupported ancillary data"
+                    " (level={cmsgLevel!r}, type={cmsgType!r}) from {peerAddress!r}.",
+                    protocolName=self.logPrefix(),
+                    hostAddress=self.getHost(),
+                    peerAddress=self.getPeer(),
+                    cmsgLevel=level,
+                    cmsgType=kind,
                 )
         receive = getattr(self.protocol, "fileDescriptorReceived", None)
         if receive is None:
-            _log.warning(
-                "%s has no fileDescriptorReceived; closed %d received descriptor(s)",
-                self.logPrefix(),
-                len(fds),
+            _log.warn(
+                "{protocolName} (on {hostAddress!r}) does not provide IFileDescriptorReceiver;"
+                " closing file descriptor received (from {peerAddress!r}).",
+                protocolName=self.logPrefix(),
+                hostAddress=self.getHost(),
+                peerAddress=self.getPeer(),
             )
             _closeAll(fds)
             return None

@@ -10,7 +10,6 @@ tells the protocol's ``connectionFailed``, without ever calling ``stopProtocol``
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
 import stat
@@ -21,11 +20,13 @@ from torsion.internet.address import UNIXAddress
 from torsion.internet.error import CannotListenError
 from torsion.internet.interfaces import IReactorTimeAndFDSet
 from torsion.internet.protocol import AbstractDatagramProtocol, ConnectedDatagramProtocol
+from torsion.logger import Logger, LogLevel
+from torsion.python import log
 from torsion.python.failure import Failure
 
 __all__ = ["ConnectedDatagramPort", "DatagramPort"]
 
-_log = logging.getLogger("torsion.internet.unix")
+_log = Logger(namespace="torsion.internet.unix")
 
 _Path = str | bytes
 
@@ -85,7 +86,9 @@ class DatagramPort(_DatagramPort):
         Raises:
             CannotListenError: Binding failed (the path is in use, say).
         """
-        _log.info("%s starting on %r", self.logPrefix(), self.port)
+        log.msg(
+            f"{self.logPrefix()} starting on {self.port!r}", log_namespace="torsion.internet.unix"
+        )
         self._start(self._bind())
 
     def getHost(self) -> UNIXAddress:
@@ -165,7 +168,11 @@ class ConnectedDatagramPort(DatagramPort):
         try:
             self.protocol.connectionFailed(reason)  # type: ignore[attr-defined]
         except Exception:
-            _log.exception("Unhandled error in %s.connectionFailed", self.logPrefix())
+            _log.failure(
+                "Unhandled error in {prefix}.connectionFailed",
+                level=LogLevel.error,
+                prefix=self.logPrefix(),
+            )
 
     def _deliver(self, data: bytes, addr: Any) -> None:
         self.protocol.datagramReceived(data)  # type: ignore[call-arg]
