@@ -185,6 +185,6 @@ globalLogBeginner = LogBeginner(
     _CurrentStandardError(),  # type: ignore[arg-type]  # writes and flushes: all it needs
     sys,
     warnings,
-    errorPredicates=[noStdlibDestination, LogLevelFilterPredicate(defaultLogLevel=LogLevel.warn)],
+    errorPredicates=[LogLevelFilterPredicate(defaultLogLevel=LogLevel.warn), noStdlibDestination],
 )
 install(globalLogPublisher)
