@@ -294,8 +294,19 @@ def test_exports() -> None:
     for name in testing.__all__:
         assert getattr(testing, name) is not None
     assert "StringTransport" in testing.__all__
-    for name in proto_helpers.__all__:
-        assert getattr(proto_helpers, name) is getattr(testing, name)
+    assert set(proto_helpers.__all__) == set(testing.__all__)
+
+
+@pytest.mark.parametrize("name", sorted(testing.__all__))
+def test_proto_helpers_names_are_deprecated(name: str) -> None:
+    with pytest.warns(DeprecationWarning) as caught:
+        value = getattr(proto_helpers, name)
+    assert value is getattr(testing, name)
+    assert str(caught[0].message) == (
+        f"torsion.test.proto_helpers.{name} was deprecated in Twisted 19.7.0: "
+        f"Please use torsion.internet.testing.{name} instead."
+    )
+    assert caught[0].filename == __file__
 
 
 # -- testing a real protocol with StringTransport --------------------------------------------

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import gc
 import io
+import pdb
 import pickle
 import sys
+import traceback
 import weakref
 from collections.abc import Callable, Coroutine, Generator
 from typing import Any
 
 import pytest
 
+from torsion.python import failure
 from torsion.python.failure import Failure, NoCurrentExceptionError
 
 
@@ -301,8 +304,15 @@ def test_getTraceback() -> None:
 
 def test_getTracebackBrief() -> None:
     f = captured(raiseValueError)
-    assert f.getTraceback(detail="brief") == "builtins.ValueError: boom\n"
-    assert f.getBriefTraceback() == "builtins.ValueError: boom\n"
+    assert [(name, filename) for name, filename, *_ in f.frames] == [
+        ("captured", __file__),
+        ("raiseValueError", __file__),
+    ]
+    expected = "Traceback: <class 'ValueError'>: boom\n" + "".join(
+        f"{filename}:{lineno}:{name}\n" for name, filename, lineno, _, _ in f.frames
+    )
+    assert f.getTraceback(detail="brief") == expected
+    assert f.getBriefTraceback() == expected
 
 
 def test_printTraceback() -> None:
@@ -327,13 +337,13 @@ def test_printTracebackDefaultsToStderr(capsys: pytest.CaptureFixture[str]) -> N
 def test_printBriefTraceback() -> None:
     out = io.StringIO()
     Failure(KeyError("k")).printBriefTraceback(out)
-    assert out.getvalue() == "builtins.KeyError: 'k'\n"
+    assert out.getvalue() == "Traceback (failure with no frames): <class 'KeyError'>: 'k'\n"
 
 
 def test_repr() -> None:
     f = Failure(ValueError("boom"))
     assert repr(f) == "<torsion.python.failure.Failure builtins.ValueError: boom>"
-    assert str(f) == repr(f)
+    assert str(f) == f"[Failure instance: {f.getBriefTraceback()}]"
     child = Failure(ChildError("x"))
     assert repr(child) == f"<torsion.python.failure.Failure {__name__}.ChildError: x>"
 
@@ -350,10 +360,11 @@ def raiseHoldingMarker(refs: list[weakref.ref[Marker]]) -> None:
 def test_cleanFailureKeepsTheText() -> None:
     f = captured(lambda: raiseHoldingMarker([]))
     before = f.getTraceback()
+    frames = traceback.extract_tb(f.getTracebackObject())
     f.cleanFailure()
     assert f.tb is None
-    assert f.getTracebackObject() is None
     assert f.value.__traceback__ is None
+    assert traceback.extract_tb(f.getTracebackObject()) == frames
     assert f.getTraceback() == before
     assert "in raiseHoldingMarker" in before
     f.cleanFailure()  # a second clean changes nothing
@@ -412,10 +423,14 @@ def test_pickleUnraisedFailure() -> None:
     assert copy.getTraceback().endswith("ChildError: x\n")
 
 
-def test_pickleReleasesLocals() -> None:
+def test_pickleLeavesTheOriginalAlone() -> None:
+    """As in Twisted: only the copy loses the traceback (and the locals it keeps alive)."""
     refs: list[weakref.ref[Marker]] = []
     f = captured(lambda: raiseHoldingMarker(refs))
-    pickle.dumps(f)
+    copy = pickle.loads(pickle.dumps(f))
+    assert f.tb is not None and not f.pickled
+    assert copy.tb is None and copy.pickled
+    del f
     gc.collect()
     assert refs[0]() is None
 
@@ -428,3 +443,205 @@ def test_currentExceptionUnaffected() -> None:
         before = sys.exception()
         Failure()
         assert sys.exception() is before
+
+
+# -- Twisted's frame model -------------------------------------------------------------------
+
+
+def test_each_failure_has_the_next_count() -> None:
+    first = Failure(KeyError())
+    second = captured(raiseValueError)
+    assert second.count == first.count + 1 == failure.count
+
+
+def test_withoutTraceback_is_Failure_of_the_exception() -> None:
+    error = KeyError("k")
+    plain = Failure(error).__dict__.copy()
+    fast = Failure._withoutTraceback(error)
+    assert isinstance(fast, Failure)
+    fastState = fast.__dict__.copy()
+    assert plain.pop("count") + 1 == fastState.pop("count")
+    assert plain == fastState
+
+
+def test_frames_are_worked_out_on_first_use_and_settable() -> None:
+    f = captured(raiseValueError)
+    assert "_frames" not in f.__dict__
+    assert [frame[0] for frame in f.frames] == ["captured", "raiseValueError"]
+    assert f.frames is f.frames
+    f.frames = f.frames[:1]
+    assert len(f.frames) == 1 and f.getTraceback().count("File") == 1
+    assert Failure(KeyError()).frames == []
+
+
+def test_captureVars_takes_the_variables_when_the_failure_is_made() -> None:
+    value = "before"
+    try:
+        raiseValueError()
+    except ValueError:
+        f = Failure(captureVars=True)
+    value = "after"
+    assert f.captureVars and not Failure(KeyError()).captureVars
+    assert ("value", "before") in f.frames[0][3] and value == "after"
+
+
+def test_parents_are_the_qualified_names_of_the_classes() -> None:
+    f = Failure(ChildError())
+    assert f.parents == [
+        f"{__name__}.ChildError",
+        f"{__name__}.ParentError",
+        "builtins.Exception",
+        "builtins.BaseException",
+        "builtins.object",
+    ]
+    f.parents = ["somewhere.Else"]
+    assert f.check("somewhere.Else") == "somewhere.Else"
+    assert f.check(f"{__name__}.ParentError") is None
+    assert f.check(ParentError) is ParentError  # A class is matched against the class.
+
+
+def test_a_type_that_is_not_a_class_is_matched_by_name() -> None:
+    """As Perspective Broker and Foolscap make them: the remote type's name, its parents'."""
+    f = Failure(KeyError("k"))
+    f.type = "remote.Error"  # type: ignore[assignment]
+    f.parents = ["remote.Error", "builtins.KeyError"]
+    assert f.check(KeyError) is KeyError
+    assert f.check(ValueError) is None
+    assert f.check("remote.Error") == "remote.Error"
+
+
+def test_stack_is_deprecated_and_empty() -> None:
+    f = captured(raiseValueError)
+    message = "torsion.python.failure.Failure.stack was deprecated in Twisted 24.10.0"
+    with pytest.warns(DeprecationWarning, match=message):
+        assert f.stack == []
+    with pytest.warns(DeprecationWarning, match=message):
+        f.stack = []
+
+
+def test_printTraceback_default_layout() -> None:
+    f = captured(raiseValueError)
+    lines = f.getTraceback().splitlines()
+    assert lines[0] == "Traceback (most recent call last):"
+    assert lines[-3:] == [
+        f'  File "{__file__}", line {f.frames[-1][2]}, in raiseValueError',
+        "    raise ValueError(message)",
+        "builtins.ValueError: boom",
+    ]
+    assert Failure(KeyError("k")).getTraceback() == (
+        "Traceback (most recent call last):\nFailure: builtins.KeyError: 'k'\n"
+    )
+
+
+def test_printDetailedTraceback() -> None:
+    f = captured(raiseValueError)
+    out = io.StringIO()
+    f.printDetailedTraceback(out)
+    text = out.getvalue()
+    assert text.startswith(f"*--- Failure #{f.count} ---\n")
+    assert text.endswith(f"builtins.ValueError: boom\n*--- End of Failure #{f.count} ---\n")
+    assert "[Capture of Locals and Globals disabled (use captureVars=True)]" in text
+    assert f"{__file__}:{f.frames[-1][2]}: raiseValueError(...)\n" in text
+
+
+def test_printDetailedTraceback_with_the_variables() -> None:
+    try:
+        raiseValueError("with vars")
+    except ValueError:
+        f = Failure(captureVars=True)
+    assert "  message : 'with vars'\n" in f.getTraceback(detail="verbose")
+    f.cleanFailure()
+    text = f.getTraceback(detail="verbose")
+    assert text.startswith(f"*--- Failure #{f.count} (pickled) ---\n")
+    assert "  message : \"'with vars'\"\n" in text  # Kept as its repr.
+    f.cleanFailure()
+    assert "  message : \"'with vars'\"\n" in f.getTraceback(detail="verbose")
+
+
+class BrokenStr(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("no str")
+
+
+class BrokenMeta(type):
+    def __str__(cls) -> str:
+        raise RuntimeError("no str either")
+
+
+class BrokenType(Exception, metaclass=BrokenMeta):
+    pass
+
+
+@pytest.mark.parametrize("value", [BrokenStr(), BrokenType()])
+@pytest.mark.parametrize("detail", ["brief", "default", "verbose"])
+def test_tracebacks_of_exceptions_that_cannot_be_shown(value: Exception, detail: str) -> None:
+    f = Failure(value)
+    assert isinstance(f.getTraceback(detail=detail), str)
+    assert isinstance(f.getErrorMessage(), str) and isinstance(str(f), str)
+
+
+def test_a_cleaned_failure_has_a_traceback_stand_in() -> None:
+    f = captured(raiseValueError)
+    live = traceback.extract_tb(f.getTracebackObject())
+    f.cleanFailure()
+    assert traceback.extract_tb(f.getTracebackObject()) == live
+    assert Failure(KeyError()).getTracebackObject() is None
+
+
+def test_the_pickled_state_has_twisteds_keys() -> None:
+    f = captured(raiseValueError)
+    state = f.__getstate__()
+    assert state["parents"] == f.parents and state["frames"] == f.frames
+    assert (state["stack"], state["tb"], state["pickled"]) == ([], None, 1)
+    assert "_parents" not in state and "_frames" not in state
+    assert f.tb is not None  # The original keeps its traceback.
+
+
+def test_unpickling_restores_the_same_state() -> None:
+    f = captured(raiseValueError)
+    copy = pickle.loads(pickle.dumps(f))
+    expected = f.__dict__.copy()
+    expected.update(tb=None, pickled=1)
+    assert copy.__dict__ == {**expected, "value": copy.value}
+    assert copy.frames == f.frames and copy.parents == f.parents
+    copy.frames = copy.frames[:-1]
+    copy.parents = copy.parents[:1]
+    assert len(copy.frames) == 1 and copy.parents == ["builtins.ValueError"]
+
+
+def test_a_state_in_twisteds_layout_is_read() -> None:
+    twistedFailure = pytest.importorskip("twisted.python.failure")
+    try:
+        raiseValueError()
+    except ValueError:
+        theirs = twistedFailure.Failure()
+    ours = Failure.__new__(Failure)
+    ours.__setstate__(theirs.__getstate__())
+    assert ours.frames == theirs.frames and ours.parents == theirs.parents
+    assert ours.check(ValueError) is ValueError
+    assert ours.getTraceback() == theirs.getTraceback().replace(
+        "twisted.python.failure", "torsion.python.failure"
+    )
+
+
+def test_a_wrapped_failure_is_a_copy_of_it() -> None:
+    original = captured(raiseValueError)
+    copy = Failure(original)
+    assert copy.__dict__ == original.__dict__ and copy.count == original.count
+
+
+def test_startDebugMode_opens_the_debugger(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[object] = []
+    monkeypatch.setattr(pdb, "post_mortem", seen.append)
+    monkeypatch.setattr(Failure, "__init__", Failure.__init__)
+    failure.startDebugMode()
+    try:
+        raiseValueError()
+    except ValueError as e:
+        tb = e.__traceback__
+        f = Failure(captureVars=True)
+    assert seen == [tb] and f.captureVars
+    Failure(KeyError())  # An exception given: no debugger.
+    monkeypatch.setattr(failure, "DO_POST_MORTEM", False)
+    captured(raiseValueError)
+    assert seen == [tb]

@@ -418,6 +418,22 @@ def test_permissions(root: FilePath[str]) -> None:
 def test_filepath_provides_IFilePath(root: FilePath[str]) -> None:
     assert isinstance(root, IFilePath) and isinstance(root.asBytesMode(), IFilePath)
     assert not isinstance(object(), IFilePath)
+    assert IFilePath.providedBy(root) and IFilePath.implementedBy(FilePath)
+    assert not IFilePath.providedBy(object())
+
+
+def test_IFilePath_is_a_zope_interface_too(root: FilePath[str]) -> None:
+    verify = pytest.importorskip("zope.interface.verify")
+    assert verify.verifyObject(IFilePath, root)
+
+
+@given(st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\0/"), min_size=1))
+def test_the_path_as_bytes_and_text(name: str) -> None:
+    path = FilePath("/" + name)
+    assert path._asTextPath() == path.path
+    assert path._asBytesPath() == os.fsencode(path.path)
+    assert path.asBytesMode()._asTextPath() == path.path
+    assert path._asBytesPath("utf-16") == path.path.encode("utf-16")
 
 
 def test_splitext(root: FilePath[str]) -> None:

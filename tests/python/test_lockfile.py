@@ -205,3 +205,13 @@ def test_torsion_and_twisted_respect_each_others_locks(name: str) -> None:
     assert twistedLockfile.isLocked(name)
     assert not twistedLockfile.FilesystemLock(name).lock()
     lock.unlock()
+
+
+def test_without_kill_every_owner_counts_as_alive(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    os.symlink(str(DEAD_PID), name)
+    monkeypatch.setattr(lockfile, "kill", None)
+    assert not FilesystemLock(name).lock()
+    assert isLocked(name)
+    assert os.readlink(name) == str(DEAD_PID)

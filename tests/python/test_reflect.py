@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -291,3 +292,22 @@ def test_filenameToModuleName(tmp_path: Path) -> None:
     assert filenameToModuleName(str(module)) == "fakepackage.test.test_reflect"
     assert filenameToModuleName(os.fsencode(module)) == "fakepackage.test.test_reflect"
     assert filenameToModuleName(str(tmp_path / "lonely.py")) == "lonely"
+
+
+def test_QueueMethod_records_calls() -> None:
+    calls: list[tuple[str, tuple[Any, ...]]] = []
+    method = reflect.QueueMethod("write", calls)
+    method(b"a", 1)
+    method()
+    assert calls == [("write", (b"a", 1)), ("write", ())]
+
+
+def test_fullFuncName_names_a_module_level_function() -> None:
+    assert reflect.fullFuncName(os.path.join) == "posixpath.join"
+    assert reflect.fullFuncName(namedAny) == "torsion.python.reflect.namedAny"
+
+
+def test_fullFuncName_refuses_a_name_that_does_not_lead_back() -> None:
+    twin = types.FunctionType(namedAny.__code__, namedAny.__globals__, "namedAny")
+    with pytest.raises(Exception, match="Couldn't find"):
+        reflect.fullFuncName(twin)

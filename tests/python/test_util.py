@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import errno
 import io
 import os
@@ -192,9 +193,43 @@ def test_switchUID(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_switchUID_to_the_current_user_warns(monkeypatch: pytest.MonkeyPatch) -> None:
     ids = FakeIDs(monkeypatch, uid=500, gid=500)
-    with pytest.warns(UserWarning, match="uid is already 500"):
+    with pytest.warns(UserWarning, match="uid is already 500") as caught:
         switchUID(500, None)
     assert ids.calls == []
+    assert caught[0].filename == util.__file__  # Filed under switchUID, as in Twisted.
+
+
+def test_initgroups_calls_the_stdlib_with_the_users_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    pwd = pytest.importorskip("pwd")
+    calls: list[tuple[str, int]] = []
+    monkeypatch.setattr(util, "_initgroups", lambda name, gid: calls.append((name, gid)))
+    util.initgroups(os.getuid(), 4)
+    assert calls == [(pwd.getpwuid(os.getuid()).pw_name, 4)]
+    monkeypatch.setattr(util, "_initgroups", None)
+    util.initgroups(os.getuid(), 4)  # No platform support: nothing to do.
+    assert len(calls) == 1
+
+
+def test_initgroups_needs_a_group() -> None:
+    if util._initgroups is None:
+        pytest.skip("no initgroups on this platform")
+    with pytest.raises(TypeError):
+        util.initgroups(os.getuid(), None)
+
+
+def test_the_stdlibs_group_functions_are_offered() -> None:
+    assert util.setgroups is getattr(os, "setgroups", None)
+    assert util.getgroups is getattr(os, "getgroups", None)
+
+
+def test_OrderedDict_is_deprecated() -> None:
+    with pytest.warns(DeprecationWarning) as caught:
+        from torsion.python.util import OrderedDict
+    assert OrderedDict is collections.OrderedDict
+    assert str(caught[0].message) == (
+        "torsion.python.util.OrderedDict was deprecated in Twisted 15.5.0: "
+        "Use collections.OrderedDict instead."
+    )
 
 
 @pytest.mark.parametrize(

@@ -7,18 +7,20 @@
 * `MemoryReactor` records listen and connect calls, `MemoryReactorClock` adds `task.Clock`
   time, `RaisingMemoryReactor` fails them.
 * `waitUntilAllDisconnected` waits for closing connections.
+* `EventLoggingObserver` keeps the log events it observes.
 
 For two protocols talking to each other in memory, see `torsion.test.iosim`.
 """
 
 from __future__ import annotations
 
+from torsion.internet._fakes.observer import EventLoggingObserver
 from torsion.internet._fakes.reactor import (
-    FakeConnector,
-    FakePort,
     MemoryReactor,
     MemoryReactorClock,
     RaisingMemoryReactor,
+    _FakeConnector,
+    _FakePort,
     waitUntilAllDisconnected,
 )
 from torsion.internet._fakes.transport import (
@@ -33,6 +35,7 @@ from torsion.internet._fakes.transport import (
 
 __all__ = [
     "AccumulatingProtocol",
+    "EventLoggingObserver",
     "FakeDatagramTransport",
     "LineSendingProtocol",
     "MemoryReactor",
@@ -42,11 +45,8 @@ __all__ = [
     "StringIOWithoutClosing",
     "StringTransport",
     "StringTransportWithDisconnection",
+    # Twisted's names of these two, whose tests import them.
     "_FakeConnector",
     "_FakePort",
     "waitUntilAllDisconnected",
 ]
-
-# Twisted's names: its tests import these private-looking doubles.
-_FakeConnector = FakeConnector
-_FakePort = FakePort

@@ -10,6 +10,8 @@ import sys
 from collections.abc import Iterable
 from typing import IO, AnyStr, Literal, Protocol, runtime_checkable
 
+from torsion.internet._interfacemeta import InterfaceMeta
+
 __all__ = [
     "RWX",
     "FileMode",
@@ -56,7 +58,7 @@ class UnlistableError(OSError):
 
 
 @runtime_checkable
-class IFilePath(Protocol):
+class IFilePath(Protocol, metaclass=InterfaceMeta):
     """A location of a file-like object in a hierarchy of named children (Twisted's interface).
 
     A structural type, as torsion's other interfaces: `FilePath` provides it, and so does any

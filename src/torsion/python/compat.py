@@ -10,10 +10,9 @@ the aliases that only re-exported the standard library under its Python 2 names,
 from __future__ import annotations
 
 import codecs
-import inspect
 import io
 import os
-import platform
+import sys
 from collections.abc import Callable, Iterator
 from types import FrameType, TracebackType
 from typing import Any, AnyStr, NoReturn, TypeVar
@@ -36,7 +35,7 @@ __all__ = [
 
 _TypeT = TypeVar("_TypeT", bound=type)
 
-_PYPY = platform.python_implementation() == "PyPy"
+_PYPY = sys.implementation.name == "pypy"
 """True on PyPy, where a few behaviours (reference counting, ``object``'s methods) differ."""
 
 unicode = str
@@ -152,7 +151,7 @@ def ioType(fileIshObject: object, default: type[Any] = str) -> type[Any]:
 
 def currentframe(n: int = 0) -> FrameType:
     """Return the frame `n` levels above the caller's (0 is the caller's own)."""
-    frame = inspect.currentframe()
+    frame: FrameType | None = sys._getframe()
     for _ in range(n + 1):
         assert frame is not None
         frame = frame.f_back

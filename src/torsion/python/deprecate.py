@@ -10,21 +10,25 @@ Twisted 22.10.0"``), and appends the same note to its docstring::
 Versions are `torsion.python.versions.Version`s (incremental's work too: only ``package``
 and ``short()`` are used). A deprecated module attribute works by replacing the module in
 ``sys.modules`` with a proxy that warns when the attribute is read, as Twisted does.
+
+`inspect` and `dis` are imported by the functions that need them (parameter deprecations,
+`warnAboutFunction`), so that the modules deprecating a name or property load quickly.
 """
 
 from __future__ import annotations
 
-import dis
 import functools
-import inspect
 import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
-from typing import Any, ParamSpec, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar, cast
 
 from torsion.python.reflect import fullyQualifiedName as _fullyQualifiedName
 from torsion.python.versions import Version, getVersionString
+
+if TYPE_CHECKING:
+    import inspect
 
 __all__ = [
     "DEPRECATION_WARNING_FORMAT",
@@ -333,6 +337,9 @@ def warnAboutFunction(offender: Callable[..., object], warningString: str) -> No
     deprecating a behaviour of a function the caller passes in. Filters on the offender's
     module apply, and its ``__warningregistry__`` records it.
     """
+    import dis
+    import inspect
+
     function = cast(Any, offender)
     module = sys.modules[function.__module__]
     lines = [line for _, line in dis.findlinestarts(function.__code__) if line is not None]
@@ -359,6 +366,8 @@ def _passedSignature(
         TypeError: The call does not fit: too many positional arguments, a parameter passed
             twice, an unknown keyword, or a keyword-only parameter without default missing.
     """
+    import inspect
+
     result: dict[str, object] = {}
     kwargs: dict[str, object] | None = None
     numPositional = 0
@@ -405,6 +414,8 @@ def _mutuallyExclusiveArguments(
     """A decorator making its function raise `TypeError` if both of a pair are passed."""
 
     def wrapper(wrappee: Callable[_P, _R]) -> Callable[_P, _R]:
+        import inspect
+
         spec = inspect.signature(wrappee)
 
         @functools.wraps(wrappee)
@@ -437,6 +448,8 @@ def deprecatedKeywordParameter(
     """
 
     def wrapper(wrappee: _C) -> _C:
+        import inspect
+
         warningString = _getDeprecationWarningString(
             f"The {name!r} parameter to {_fullyQualifiedName(wrappee)}",
             version,

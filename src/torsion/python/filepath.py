@@ -122,17 +122,25 @@ class FilePath(AbstractFilePath[AnyStr]):
 
     # Text and bytes.
 
+    def _asBytesPath(self, encoding: str | None = None) -> bytes:
+        """Return `path` as bytes (``encoding``: the filesystem's if None)."""
+        return asFilesystemBytes(self.path, encoding)
+
+    def _asTextPath(self, encoding: str | None = None) -> str:
+        """Return `path` as text (``encoding``: the filesystem's if None)."""
+        return asFilesystemText(self.path, encoding)
+
     def asBytesMode(self, encoding: str | None = None) -> FilePath[bytes]:
         """Return this path as a bytes path (``encoding``: the filesystem's if None)."""
         if isinstance(self.path, bytes):
             return self
-        return self.clonePath(asFilesystemBytes(self.path, encoding))
+        return self.clonePath(self._asBytesPath(encoding))
 
     def asTextMode(self, encoding: str | None = None) -> FilePath[str]:
         """Return this path as a text path (``encoding``: the filesystem's if None)."""
         if isinstance(self.path, str):
             return self
-        return self.clonePath(asFilesystemText(self.path, encoding))
+        return self.clonePath(self._asTextPath(encoding))
 
     def _getPathAsSameTypeAs(self, pattern: OtherAnyStr) -> OtherAnyStr:
         """Return `path` as the type of ``pattern``."""

@@ -3,31 +3,41 @@
 `namedAny` turns a dotted name (``"package.module.Class.attribute"``) into the object, importing
 as much of it as is a module; `qual` and `fullyQualifiedName` go the other way. The ``safe_*``
 functions format any object, even one whose ``__repr__`` or ``__str__`` raises, for use in
-error reports that must not fail themselves.
+error reports that must not fail themselves. `objgrep` (from `torsion.python._objgrep`) finds
+where an object is referenced from another.
 """
 
 from __future__ import annotations
 
-import inspect
 import os
 import traceback
 import types
 from collections.abc import Callable, MutableMapping
 from typing import Any, TypeVar
 
+from torsion.python._objgrep import findInstances, isLike, isOfType, isSame, modgrep
+from torsion.python._objgrep import objgrep as objgrep
 from torsion.python.compat import nativeString
 
+# objgrep is importable from here but, as in Twisted, not part of the star-import.
 __all__ = [
     "InvalidName",
     "ModuleNotFound",
     "ObjectNotFound",
+    "QueueMethod",
     "accumulateClassDict",
     "accumulateClassList",
     "accumulateMethods",
     "addMethodNamesToDict",
     "filenameToModuleName",
+    "findInstances",
+    "fullFuncName",
     "fullyQualifiedName",
     "getClass",
+    "isLike",
+    "isOfType",
+    "isSame",
+    "modgrep",
     "namedAny",
     "namedClass",
     "namedModule",
@@ -151,9 +161,38 @@ def fullyQualifiedName(obj: object) -> str:
     anything else that only has a name is returned as it is.
     """
     name: str = getattr(obj, "__qualname__", None) or obj.__name__  # type: ignore[attr-defined]
-    if inspect.isclass(obj) or inspect.isfunction(obj) or inspect.ismethod(obj):
+    if isinstance(obj, type | types.FunctionType | types.MethodType):
         return f"{obj.__module__}.{name}"
     return name
+
+
+def fullFuncName(func: Callable[..., Any]) -> str:
+    """Return ``module.name`` of a module-level function, checked to lead back to it.
+
+    Raises:
+        Exception: The name does not import as ``func`` (a nested function, a rebound name).
+    """
+    import pickle
+
+    module = pickle.whichmodule(func, func.__name__)  # type: ignore[attr-defined]  # untyped
+    qualName = f"{module}.{func.__name__}"
+    if namedObject(qualName) is not func:
+        raise Exception(f"Couldn't find {func} as {qualName}.")
+    return qualName
+
+
+class QueueMethod:
+    """A stand-in for a method that does not exist yet: calling it records the call.
+
+    ``calls`` receives ``(name, args)`` per call, to be replayed on the real object later.
+    """
+
+    def __init__(self, name: str, calls: list[tuple[str, tuple[Any, ...]]]) -> None:
+        self.name = name
+        self.calls = calls
+
+    def __call__(self, *args: Any) -> None:
+        self.calls.append((self.name, args))
 
 
 def getClass(obj: object) -> type[Any]:

@@ -1,7 +1,8 @@
 """Twisted's grab bag of small utilities: mixins, a case-insensitive dict, user switching.
 
-Each is what Twisted's ``twisted.python.util`` offers under the same name; the helpers Twisted
-itself deprecated (``getPluginDirs``, ``OrderedDict`` ...) are left out.
+Each is what Twisted's ``twisted.python.util`` offers under the same name, the helpers Twisted
+deprecated included (``getPluginDirs``, ``OrderedDict``: they warn as Twisted's do). The older,
+self-contained helpers live in `torsion.python._oldutil`.
 """
 
 from __future__ import annotations
@@ -10,32 +11,68 @@ import errno
 import os
 import sys
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from types import FrameType
 from typing import Any, AnyStr, ClassVar, ParamSpec, TypeVar
 
+from torsion.python._oldutil import (
+    IntervalDifferential,
+    LineLog,
+    addPluginDir,
+    getPluginDirs,
+    println,
+    raises,
+    searchupwards,
+    str_xor,
+)
+from torsion.python.deprecate import deprecatedModuleAttribute
 from torsion.python.reflect import qual
+from torsion.python.versions import Version
 
 __all__ = [
     "FancyEqMixin",
     "FancyStrMixin",
     "InsensitiveDict",
+    "IntervalDifferential",
+    "LineLog",
+    "OrderedDict",
+    "addPluginDir",
     "getPassword",
+    "getPluginDirs",
     "gidFromString",
     "initgroups",
     "makeStatBar",
     "mergeFunctionMetadata",
     "nameToLabel",
     "padTo",
+    "println",
+    "raises",
     "runAsEffectiveUser",
     "runWithWarningsSuppressed",
+    "searchupwards",
     "sibpath",
     "spewer",
+    "str_xor",
     "switchUID",
     "uidFromString",
     "uniquify",
     "untilConcludes",
 ]
+
+deprecatedModuleAttribute(
+    Version("Twisted", 15, 5, 0),
+    "Use collections.OrderedDict instead.",
+    __name__,
+    "OrderedDict",
+)
+
+#: The stdlib's group functions, None where the platform has none (Windows). Twisted's module
+#: offers them under these names; `initgroups` calls `_initgroups` through this module, so
+#: tests can replace it.
+_initgroups: Callable[[str, int], None] | None = getattr(os, "initgroups", None)
+setgroups: Callable[[Sequence[int]], None] | None = getattr(os, "setgroups", None)
+getgroups: Callable[[], list[int]] | None = getattr(os, "getgroups", None)
 
 _T = TypeVar("_T")
 _V = TypeVar("_V")
@@ -369,12 +406,15 @@ def initgroups(uid: int, primaryGid: int | None) -> None:
     """Set the supplementary groups of this process to those of the user `uid`.
 
     Does nothing where the platform has no ``initgroups`` (Windows).
+
+    Raises:
+        TypeError: `primaryGid` is None (the stdlib's ``initgroups`` needs a group).
     """
-    if not hasattr(os, "initgroups"):
+    if _initgroups is None:
         return
     import pwd
 
-    os.initgroups(pwd.getpwuid(uid).pw_name, primaryGid)  # type: ignore[arg-type]
+    _initgroups(pwd.getpwuid(uid).pw_name, primaryGid)  # type: ignore[arg-type]
 
 
 def switchUID(uid: int | None, gid: int | None, euid: bool = False) -> None:
@@ -398,7 +438,7 @@ def switchUID(uid: int | None, gid: int | None, euid: bool = False) -> None:
         warnings.warn(
             f"tried to drop privileges and set{which} {uid} but {which} is already "
             f"{getuid()}; should we be root? Continuing.",
-            stacklevel=2,
+            stacklevel=1,  # Filed under switchUID, as Twisted's is.
         )
         return
     initgroups(uid, gid)

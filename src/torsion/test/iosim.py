@@ -17,7 +17,7 @@ import itertools
 from collections.abc import Callable, Iterable
 from typing import TypeVar, cast
 
-from torsion.internet._fakes.reactor import FakeConnector, MemoryReactor
+from torsion.internet._fakes.reactor import MemoryReactor, _FakeConnector
 from torsion.internet._fakes.transport import dataMustBeBytes
 from torsion.internet._task.clock import Clock
 from torsion.internet.address import IPv4Address
@@ -477,5 +477,5 @@ class ConnectionCompleter:
             IndexError: No connection is pending.
         """
         _, _, factory, _, _ = self._reactor.tcpClients.pop(0)
-        connector: FakeConnector = self._reactor.connectors.pop(0)
+        connector: _FakeConnector = self._reactor.connectors.pop(0)
         factory.clientConnectionFailed(connector, reason or Failure(_Refused()))

@@ -1,14 +1,15 @@
-"""Twisted's old home of the test doubles, kept because its documentation's listings import it.
+"""Twisted's old home of the test doubles: each name warns, pointing at its new home.
 
-Everything here is `torsion.internet.testing`'s (Twisted deprecates this module; torsion keeps
-it quiet, since pytest here turns warnings into errors). New code should import
-`torsion.internet.testing`.
+Everything here is `torsion.internet.testing`'s. As in Twisted (since 19.7), reading a name
+from this module emits a `DeprecationWarning` saying to import it from
+`torsion.internet.testing` instead.
 """
 
 from __future__ import annotations
 
 from torsion.internet.testing import (
     AccumulatingProtocol,
+    EventLoggingObserver,
     FakeDatagramTransport,
     LineSendingProtocol,
     MemoryReactor,
@@ -18,11 +19,16 @@ from torsion.internet.testing import (
     StringIOWithoutClosing,
     StringTransport,
     StringTransportWithDisconnection,
+    _FakeConnector,
+    _FakePort,
     waitUntilAllDisconnected,
 )
+from torsion.python.deprecate import deprecatedModuleAttribute
+from torsion.python.versions import Version
 
 __all__ = [
     "AccumulatingProtocol",
+    "EventLoggingObserver",
     "FakeDatagramTransport",
     "LineSendingProtocol",
     "MemoryReactor",
@@ -32,5 +38,15 @@ __all__ = [
     "StringIOWithoutClosing",
     "StringTransport",
     "StringTransportWithDisconnection",
+    "_FakeConnector",
+    "_FakePort",
     "waitUntilAllDisconnected",
 ]
+
+for _name in __all__:
+    deprecatedModuleAttribute(
+        Version("Twisted", 19, 7, 0),
+        f"Please use torsion.internet.testing.{_name} instead.",
+        __name__,
+        _name,
+    )

@@ -39,7 +39,7 @@ _P = ParamSpec("_P")
 Call = tuple[Callable[..., object], tuple[Any, ...], dict[str, Any]]
 
 
-class FakePort(Generic[AddressT]):
+class _FakePort(Generic[AddressT]):
     """An `IListeningPort` that listens on nothing, "bound" to the address it is given.
 
     Attributes:
@@ -63,7 +63,7 @@ class FakePort(Generic[AddressT]):
         return self._hostAddress
 
 
-class FakeConnector:
+class _FakeConnector:
     """An `IConnector` that connects nowhere but records what it was told.
 
     Attributes:
@@ -146,7 +146,7 @@ class MemoryReactor:
         self.unixServers: list[tuple[str | bytes, Factory, int, int, bool]] = []
         self.unixClients: list[tuple[str | bytes, ClientFactory, float, bool]] = []
         self.udpServers: list[tuple[int, object, str, int]] = []
-        self.connectors: list[FakeConnector] = []
+        self.connectors: list[_FakeConnector] = []
         self.readers: set[IReadDescriptor] = set()
         self.writers: set[IWriteDescriptor] = set()
 
@@ -247,12 +247,12 @@ class MemoryReactor:
 
     def listenTCP(
         self, port: int, factory: Factory, backlog: int = 50, interface: str = ""
-    ) -> FakePort[IPv4Address | IPv6Address]:
+    ) -> _FakePort[IPv4Address | IPv6Address]:
         """Record the call in `tcpServers`; return a port on ``interface`` (or 0.0.0.0)."""
         self.tcpServers.append((port, factory, backlog, interface))
         if isIPv6Literal(interface):
-            return FakePort(IPv6Address("TCP", interface, port))
-        return FakePort(IPv4Address("TCP", "0.0.0.0", port))
+            return _FakePort(IPv6Address("TCP", interface, port))
+        return _FakePort(IPv4Address("TCP", "0.0.0.0", port))
 
     def connectTCP(
         self,
@@ -261,7 +261,7 @@ class MemoryReactor:
         factory: ClientFactory,
         timeout: float = 30,
         bindAddress: tuple[str, int] | None = None,
-    ) -> FakeConnector:
+    ) -> _FakeConnector:
         """Record the call in `tcpClients`; tell ``factory`` it started connecting."""
         self.tcpClients.append((host, port, factory, timeout, bindAddress))
         if isIPv6Literal(host):
@@ -275,10 +275,10 @@ class MemoryReactor:
         contextFactory: object,
         backlog: int = 50,
         interface: str = "",
-    ) -> FakePort[IPv4Address | IPv6Address]:
+    ) -> _FakePort[IPv4Address | IPv6Address]:
         """Record the call in `sslServers`; return a port on 0.0.0.0."""
         self.sslServers.append((port, factory, contextFactory, backlog, interface))
-        return FakePort(IPv4Address("TCP", "0.0.0.0", port))
+        return _FakePort(IPv4Address("TCP", "0.0.0.0", port))
 
     def connectSSL(
         self,
@@ -288,7 +288,7 @@ class MemoryReactor:
         contextFactory: object,
         timeout: float = 30,
         bindAddress: tuple[str, int] | None = None,
-    ) -> FakeConnector:
+    ) -> _FakeConnector:
         """Record the call in `sslClients`; tell ``factory`` it started connecting."""
         self.sslClients.append((host, port, factory, contextFactory, timeout, bindAddress))
         return self._connector(IPv4Address("TCP", host, port), factory)
@@ -300,10 +300,10 @@ class MemoryReactor:
         backlog: int = 50,
         mode: int = 0o666,
         wantPID: bool = False,
-    ) -> FakePort[UNIXAddress]:
+    ) -> _FakePort[UNIXAddress]:
         """Record the call in `unixServers`; return a port on ``address``."""
         self.unixServers.append((address, factory, backlog, mode, wantPID))
-        return FakePort(UNIXAddress(address))
+        return _FakePort(UNIXAddress(address))
 
     def connectUNIX(
         self,
@@ -311,22 +311,22 @@ class MemoryReactor:
         factory: ClientFactory,
         timeout: float = 30,
         checkPID: bool = False,
-    ) -> FakeConnector:
+    ) -> _FakeConnector:
         """Record the call in `unixClients`; tell ``factory`` it started connecting."""
         self.unixClients.append((address, factory, timeout, checkPID))
         return self._connector(UNIXAddress(address), factory)
 
     def listenUDP(
         self, port: int, protocol: object, interface: str = "", maxPacketSize: int = 8192
-    ) -> FakePort[IPv4Address | IPv6Address]:
+    ) -> _FakePort[IPv4Address | IPv6Address]:
         """Record the call in `udpServers` (not in Twisted's); return a UDP port."""
         self.udpServers.append((port, protocol, interface, maxPacketSize))
         if isIPv6Literal(interface):
-            return FakePort(IPv6Address("UDP", interface, port))
-        return FakePort(IPv4Address("UDP", "0.0.0.0", port))
+            return _FakePort(IPv6Address("UDP", interface, port))
+        return _FakePort(IPv4Address("UDP", "0.0.0.0", port))
 
-    def _connector(self, address: IAddress, factory: ClientFactory) -> FakeConnector:
-        connector = FakeConnector(address)
+    def _connector(self, address: IAddress, factory: ClientFactory) -> _FakeConnector:
+        connector = _FakeConnector(address)
         factory.startedConnecting(connector)
         self.connectors.append(connector)
         return connector
@@ -396,7 +396,7 @@ class RaisingMemoryReactor:
 
     def listenTCP(
         self, port: int, factory: Factory, backlog: int = 50, interface: str = ""
-    ) -> FakePort[IPv4Address | IPv6Address]:
+    ) -> _FakePort[IPv4Address | IPv6Address]:
         """Raise ``listenException``."""
         self._raise(self._listenException)
 
@@ -407,7 +407,7 @@ class RaisingMemoryReactor:
         factory: ClientFactory,
         timeout: float = 30,
         bindAddress: tuple[str, int] | None = None,
-    ) -> FakeConnector:
+    ) -> _FakeConnector:
         """Raise ``connectException``."""
         self._raise(self._connectException)
 
