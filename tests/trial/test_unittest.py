@@ -10,6 +10,7 @@ import gc
 import logging
 import os
 import unittest as pyunit
+import warnings
 from typing import Any
 
 import pytest
@@ -475,3 +476,29 @@ def test_twistedStyleExampleRunsUnderTwisted(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_twisted_style=source.replace("torsion", "twisted"))
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:hypothesispytest")
     result.assert_outcomes(passed=4)
+
+
+def test_assertWarnsInTwistedsForm() -> None:
+    def warner(value: int) -> int:
+        warnings.warn("careful", DeprecationWarning, stacklevel=1)
+        return value * 2
+
+    class Case(unittest.SynchronousTestCase):
+        def test_twisted(self) -> None:
+            result = self.assertWarns(DeprecationWarning, "careful", __file__, warner, 21)
+            self.assertEqual(result, 42)
+
+        def test_wrongMessage(self) -> None:
+            with self.assertRaises(self.failureException):
+                self.assertWarns(DeprecationWarning, "other", __file__, warner, 1)
+
+        def test_none(self) -> None:
+            with self.assertRaises(self.failureException):
+                self.assertWarns(DeprecationWarning, "careful", __file__, lambda: None)
+
+        def test_stdlibForm(self) -> None:
+            with self.assertWarns(DeprecationWarning):
+                warner(1)
+
+    for name in ("test_twisted", "test_wrongMessage", "test_none", "test_stdlibForm"):
+        assertPassed(run(Case, name))

@@ -9,6 +9,7 @@ standard library's own copies warn (and are gone in Python 3.12).
 from __future__ import annotations
 
 import unittest
+import warnings
 from collections.abc import Callable, Coroutine, Generator
 from typing import Any, NoReturn, TypeVar
 
@@ -196,6 +197,34 @@ class Assertions(unittest.TestCase):
         except BaseException as e:
             self.fail(f"{exception!r} raised instead of {type(e).__name__}:\n{e!r}")
         self.fail(f"{exception!r} not raised ({result!r} returned)")
+
+    def assertWarns(  # type: ignore[override]
+        self, category: type[Warning], *args: Any, **kwargs: Any
+    ) -> Any:
+        """Twisted's form, ``assertWarns(category, message, filename, f, *args, **kwargs)``:
+        fail unless ``f(*args, **kwargs)`` warns ``category`` with exactly ``message`` from
+        ``filename`` (every warning it gives must be that one); return what ``f`` returned.
+
+        Any other form is the standard library's (a context manager, or a callable first).
+        """
+        if len(args) < 3 or not isinstance(args[0], str) or not callable(args[2]):
+            return super().assertWarns(category, *args, **kwargs)
+        message, filename, f, *rest = args
+        with warnings.catch_warnings(record=True) as shown:
+            warnings.simplefilter("always")
+            result = f(*rest, **kwargs)
+        if not shown:
+            self.fail("No warnings emitted")
+        first = shown[0]
+        if any((str(w.message), w.category) != (str(first.message), first.category) for w in shown):
+            self.fail("Can't handle different warnings")
+        self.assertEqual(str(first.message), message)
+        self.assertIs(first.category, category)
+        self.assertTrue(
+            filename.startswith(first.filename),
+            f"Warning in {first.filename!r}, expected {filename!r}",
+        )
+        return result
 
     # Twisted's names, kept for the code that still uses them.
     assertNot = failIf = failUnlessFalse = assertFalse
