@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from hypothesis import given
@@ -114,3 +117,21 @@ def test_report_rates_and_json() -> None:
     assert document["torsion.test.test_x"]["tests"]["A.c"]["deliberate"] == "a safer default"
     broken = ModuleRun("torsion.test.test_y", {"<collection>": "error"})
     assert report.rows([broken], None, {})[0].status == "does not import"
+
+
+def test_a_child_with_the_overlay_first_on_its_path_gets_the_real_torsion(tmp_path: Path) -> None:
+    twistedRoot = tmp_path / "twisted"
+    (twistedRoot / "python" / "test").mkdir(parents=True)
+    (twistedRoot / "python" / "test" / "__init__.py").touch()
+    overlayRoot = tmp_path / "overlay"
+    overlay.build(twistedRoot, overlayRoot)
+    script = "import torsion.python.failure, torsion; print(torsion.__file__)"
+    child = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(overlayRoot), *sys.path])},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert not child.stdout.startswith(str(overlayRoot)), child.stdout

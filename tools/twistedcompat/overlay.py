@@ -52,7 +52,29 @@ def build(twistedRoot: Path, overlay: Path) -> list[Path]:
                 break
             (parent / "__init__.py").touch()
         made.append(target)
+    if made:
+        (overlay / "torsion" / "__init__.py").write_text(_TOP_PACKAGE, encoding="utf-8")
     return made
+
+
+# The overlay's own ``torsion/__init__.py``. A test that starts a child Python with its own
+# sys.path puts the overlay first there, where ``import torsion`` would find this directory
+# instead of torsion: so it loads the real package in its place.
+_TOP_PACKAGE = '''"""Stands in for torsion only where the overlay comes first on sys.path
+(a child process of a test): it loads the real torsion package in its place."""
+
+import importlib.machinery
+import importlib.util
+import os
+import sys
+
+_overlay = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_path = [p for p in sys.path if os.path.abspath(p or os.curdir) != _overlay]
+_spec = importlib.machinery.PathFinder.find_spec("torsion", _path)
+_real = importlib.util.module_from_spec(_spec)
+sys.modules["torsion"] = _real
+_spec.loader.exec_module(_real)
+'''
 
 
 def _copyTree(source: Path, target: Path) -> None:
