@@ -123,9 +123,13 @@ def test_a_child_with_the_overlay_first_on_its_path_gets_the_real_torsion(tmp_pa
     twistedRoot = tmp_path / "twisted"
     (twistedRoot / "python" / "test").mkdir(parents=True)
     (twistedRoot / "python" / "test" / "__init__.py").touch()
+    (twistedRoot / "test").mkdir()
+    (twistedRoot / "test" / "__init__.py").touch()
+    (twistedRoot / "test" / "helper_child.py").write_text("print('from the overlay')\n")
     overlayRoot = tmp_path / "overlay"
     overlay.build(twistedRoot, overlayRoot)
-    script = "import torsion.python.failure, torsion; print(torsion.__file__)"
+    script = "import torsion.python.failure, torsion; print(torsion.__file__)\n"
+    script += "import torsion.test.helper_child"  # only the overlay has it
     child = subprocess.run(
         [sys.executable, "-c", script],
         env={**os.environ, "PYTHONPATH": os.pathsep.join([str(overlayRoot), *sys.path])},
@@ -134,4 +138,5 @@ def test_a_child_with_the_overlay_first_on_its_path_gets_the_real_torsion(tmp_pa
         timeout=60,
         check=True,
     )
-    assert not child.stdout.startswith(str(overlayRoot)), child.stdout
+    real, overlaid = child.stdout.splitlines()
+    assert not real.startswith(str(overlayRoot)) and overlaid == "from the overlay"

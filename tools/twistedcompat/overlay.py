@@ -61,19 +61,41 @@ def build(twistedRoot: Path, overlay: Path) -> list[Path]:
 # sys.path puts the overlay first there, where ``import torsion`` would find this directory
 # instead of torsion: so it loads the real package in its place.
 _TOP_PACKAGE = '''"""Stands in for torsion only where the overlay comes first on sys.path
-(a child process of a test): it loads the real torsion package in its place."""
+(a child process of a test): it loads the real torsion package in its place, and lets the
+modules that are only in the overlay (``torsion.test.process_twisted``) import after it."""
 
+import importlib.abc
 import importlib.machinery
 import importlib.util
 import os
 import sys
 
 _overlay = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class _OverlayFinder(importlib.abc.MetaPathFinder):
+    """Finds, after every other finder, the torsion modules that only the overlay has."""
+
+    def find_spec(self, name, path=None, target=None):
+        if not name.startswith("torsion."):
+            return None
+        base = os.path.join(_overlay, *name.split("."))
+        module, package = base + ".py", os.path.join(base, "__init__.py")
+        for candidate, isPackage in ((module, False), (package, True)):
+            if os.path.exists(candidate):
+                locations = [os.path.dirname(candidate)] if isPackage else None
+                return importlib.util.spec_from_file_location(
+                    name, candidate, submodule_search_locations=locations
+                )
+        return None
+
+
 _path = [p for p in sys.path if os.path.abspath(p or os.curdir) != _overlay]
 _spec = importlib.machinery.PathFinder.find_spec("torsion", _path)
 _real = importlib.util.module_from_spec(_spec)
 sys.modules["torsion"] = _real
 _spec.loader.exec_module(_real)
+sys.meta_path.append(_OverlayFinder())
 '''
 
 
