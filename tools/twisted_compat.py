@@ -81,6 +81,24 @@ MODULES = [
     "twisted.internet.test.test_default",
     "twisted.internet.test.test_address",
     "twisted.test.test_error",
+    # logging
+    "twisted.logger.test.test_buffer",
+    "twisted.logger.test.test_capture",
+    "twisted.logger.test.test_file",
+    "twisted.logger.test.test_filter",
+    "twisted.logger.test.test_flatten",
+    "twisted.logger.test.test_format",
+    "twisted.logger.test.test_global",
+    "twisted.logger.test.test_io",
+    "twisted.logger.test.test_json",
+    "twisted.logger.test.test_legacy",
+    "twisted.logger.test.test_levels",
+    "twisted.logger.test.test_logger",
+    "twisted.logger.test.test_observer",
+    "twisted.logger.test.test_stdlib",
+    "twisted.logger.test.test_util",
+    "twisted.test.test_log",
+    "twisted.test.test_logfile",
 ]
 
 
