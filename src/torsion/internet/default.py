@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Callable
 
 from torsion.internet._reactors import registry
+from torsion.python.runtime import Platform
 
 __all__ = ["defaultReactorName", "install"]
 
@@ -24,6 +26,21 @@ def defaultReactorName() -> str:
     return os.environ.get(ENVIRONMENT_VARIABLE) or registry.bestReactorName()
 
 
+def _getInstallFunction(platform: Platform) -> Callable[[], object]:
+    """The ``install`` function of the best reactor for ``platform`` (see `defaultReactorName`).
+
+    ``$TORSION_REACTOR`` plays no part: this is the platform's choice alone (Twisted's name,
+    which its tests call with described platforms).
+    """
+    return _installFunction(registry.bestReactorName(platform))
+
+
+def _installFunction(name: str) -> Callable[[], object]:
+    entry = registry.spec(name)
+    install: Callable[[], object] = importlib.import_module(entry.module).install
+    return install
+
+
 def install() -> object:
     """Install and return the default reactor (see `defaultReactorName`).
 
@@ -33,7 +50,7 @@ def install() -> object:
     """
     name = defaultReactorName()
     try:
-        entry = registry.spec(name)
+        installReactor = _installFunction(name)
     except ValueError:
         raise ValueError(f"${ENVIRONMENT_VARIABLE}: no reactor called {name!r}") from None
-    return importlib.import_module(entry.module).install()
+    return installReactor()

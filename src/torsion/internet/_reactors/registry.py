@@ -13,6 +13,8 @@ import select
 import sys
 from dataclasses import dataclass
 
+from torsion.python.runtime import Platform
+
 __all__ = [
     "REACTORS",
     "ReactorSpec",
@@ -79,19 +81,23 @@ def unavailableReason(name: str) -> str | None:
     return None
 
 
-def bestReactorName() -> str:
-    """The best reactor for this platform among those that can run here.
+def bestReactorName(platform: Platform | None = None) -> str:
+    """The best reactor for ``platform`` (the running one by default) that can run here.
 
     uvloop on Linux and macOS when it is installed (``torsion[uvloop]``); otherwise epoll on
     Linux, poll on other POSIX systems except macOS (whose poll does not support every kind of
-    descriptor), select elsewhere.
+    descriptor), select elsewhere. Whether a reactor can run is always judged on the running
+    system: a described ``platform`` only says which rule applies.
     """
-    posix = sys.platform.startswith("linux") or sys.platform == "darwin"
-    if posix and unavailableReason("uvloop") is None:
+    if platform is None:
+        platform = Platform()
+    linux, macOS = platform.isLinux(), platform.isMacOSX()
+    if (linux or macOS) and unavailableReason("uvloop") is None:
         return "uvloop"
-    if sys.platform.startswith("linux") and unavailableReason("epoll") is None:
+    if linux and unavailableReason("epoll") is None:
         return "epoll"
-    if sys.platform != "darwin" and unavailableReason("poll") is None:
+    posix = platform.getType() == "posix"
+    if posix and not macOS and unavailableReason("poll") is None:
         return "poll"
     return "select"
 
