@@ -260,8 +260,11 @@ def test_client_creator_cancel(reactor: Any) -> None:
 _EMFILE_SCRIPT = """
 import json, logging, resource, socket, sys
 from torsion.internet import protocol
+from torsion.internet._transports import ports, reservation
 from torsion.testing import makeReactor
 
+# No spare descriptor (another thread took it, say): accepting pauses instead.
+ports.reservedFD = reservation.NullFileDescriptorReservation()
 reactor = makeReactor(sys.argv[1])
 events = {"emfile": 0, "accepted": 0}
 
@@ -300,7 +303,8 @@ print(json.dumps(events))
 
 
 def test_accept_survives_fd_exhaustion(reactor: Any) -> None:
-    """EMFILE on accept is logged, accepting pauses (no busy loop) and resumes; the port lives.
+    """Without a spare descriptor, EMFILE on accept is logged, accepting pauses (no busy loop)
+    and resumes; the port lives.
 
     Runs in a subprocess, with a reactor of the fixture's kind, and RLIMIT_NOFILE lowered so
     that only a few descriptors are left.

@@ -21,4 +21,8 @@ from __future__ import annotations
 
 from torsion.internet._asyncio.reactor import AsyncioReactor, install
 
-__all__ = ["AsyncioReactor", "install"]
+__all__ = ["AsyncioReactor", "AsyncioSelectorReactor", "install"]
+
+#: Twisted's name of the class (its asyncio reactor runs on a selector event loop; torsion's
+#: runs on whichever loop it is given).
+AsyncioSelectorReactor = AsyncioReactor

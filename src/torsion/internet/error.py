@@ -46,6 +46,8 @@ __all__ = [
     "TLSShutdownTimeoutError",
     "TimeoutError",
     "UnknownHostError",
+    "UnsupportedAddressFamily",
+    "UnsupportedSocketType",
     "UserError",
     "getConnectError",
 ]
@@ -435,3 +437,14 @@ class TLSShutdownTimeoutError(ConnectionLost):
     """The peer did not answer our TLS close_notify in time; the connection was aborted."""
 
     MESSAGE = "The peer did not answer the TLS close_notify in time"
+
+
+# -- adopting sockets ----------------------------------------------------------------------------
+
+
+class UnsupportedAddressFamily(Exception):
+    """The reactor cannot use a socket of this address family (``AF_*``)."""
+
+
+class UnsupportedSocketType(Exception):
+    """The reactor cannot use a socket of this type (``SOCK_*``)."""

@@ -18,4 +18,13 @@ from __future__ import annotations
 
 from torsion.internet._process.process import Process, spawnProcess
 
-__all__ = ["Process", "spawnProcess"]
+__all__ = ["Process", "reapAllProcesses", "reapProcessHandlers", "spawnProcess"]
+
+#: Twisted's table of the children its SIGCHLD handler still has to reap, by pid. torsion
+#: watches each child itself (`torsion.internet._process.pidwatch`) and reaps it as soon as it
+#: exits, so no child ever waits here: the table stays empty, for code that checks it.
+reapProcessHandlers: dict[int, Process] = {}
+
+
+def reapAllProcesses() -> None:
+    """Reap the children waiting in `reapProcessHandlers`: there are none (see there)."""

@@ -227,6 +227,14 @@ class SynchronousTestCase(Assertions):
         super().__init__(methodName)
         self._errors = _ErrorCollector()
         self._warnings = _WarningCollector()
+        #: Where a test's settings (``skip``, ``timeout``, ``suppress``...) are looked up, in
+        #: order: the test method, the test case, its module (Twisted's name, which its
+        #: reactor tests read with ``torsion.trial.util.acquireAttribute``).
+        self._parents: list[object] = [
+            getattr(self, methodName, None),
+            self,
+            sys.modules.get(type(self).__module__),
+        ]
 
     # -- the standard library's phases ---------------------------------------------------
 

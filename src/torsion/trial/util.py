@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from torsion.testing._janitor import DirtyReactorAggregateError
 from torsion.testing._running import DEFAULT_TIMEOUT
 
-__all__ = ["DEFAULT_TIMEOUT_DURATION", "DirtyReactorAggregateError", "suppress"]
+__all__ = ["DEFAULT_TIMEOUT_DURATION", "DirtyReactorAggregateError", "acquireAttribute", "suppress"]
 
 #: Seconds a test may wait on the reactor by default (trial's 120).
 DEFAULT_TIMEOUT_DURATION = DEFAULT_TIMEOUT
@@ -30,3 +31,21 @@ def suppress(action: str = "ignore", **kwarg: Any) -> Suppression:
             takes them.
     """
     return ((action,), kwarg)
+
+
+_NO_DEFAULT: Any = object()
+
+
+def acquireAttribute(objects: Iterable[object], attr: str, default: Any = _NO_DEFAULT) -> Any:
+    """The ``attr`` of the first of ``objects`` that has one (a test's, then its class's, ...).
+
+    Raises:
+        AttributeError: None of them has it and no ``default`` is given.
+    """
+    objects = list(objects)
+    for obj in objects:
+        if hasattr(obj, attr):
+            return getattr(obj, attr)
+    if default is not _NO_DEFAULT:
+        return default
+    raise AttributeError(f"attribute {attr!r} not found in {objects!r}")

@@ -50,9 +50,15 @@ from torsion.internet._transports.stream import (
     ServerMixin,
     StreamTransport,
 )
-from torsion.internet._transports.tcpconnection import TCPAddress, TCPOptions, makeAddress
+from torsion.internet._transports.tcpconnection import (
+    ClientAddress,
+    ServerDescription,
+    TCPAddress,
+    TCPOptions,
+    makeAddress,
+)
 from torsion.internet.error import ConnectionAborted, ConnectionDone, ConnectionLost
-from torsion.internet.interfaces import IHalfCloseableProtocol, IReactorTimeAndFDSet
+from torsion.internet.interfaces import IHalfCloseableProtocol, IProducer, IReactorTimeAndFDSet
 from torsion.python.failure import Failure
 
 if TYPE_CHECKING:
@@ -415,6 +421,12 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
             ):
                 self._scheduleDrain()
 
+    def _pullProducerRegistered(self, producer: IProducer) -> None:
+        super()._pullProducerRegistered(producer)
+        # What was written before may all be with asyncio already: the drain that then asks
+        # the producer again comes on a later loop pass (as Twisted's doWrite would).
+        self._scheduleDrain()
+
     def _checkHighWater(self) -> None:
         size = self._buffer.size
         if self._full and self._transport is not None:
@@ -502,11 +514,11 @@ class AsyncioConnection(TCPOptions, StreamTransport[TCPAddress], asyncio.Protoco
         self._tellLost(reason)
 
 
-class Server(ServerMixin[TCPAddress], AsyncioConnection):
+class Server(ServerDescription, ServerMixin[TCPAddress], AsyncioConnection):
     """A connection accepted by a listening `Port` (see `ServerMixin`)."""
 
 
-class Client(ClientMixin[TCPAddress], AsyncioConnection):
+class Client(ClientAddress, ClientMixin[TCPAddress], AsyncioConnection):
     """A connection made by a `Connector` (see `ClientMixin`)."""
 
 

@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, Any
 from torsion.internet._process import process
 from torsion.internet._reactors.reactorbase import ReactorBase
 from torsion.internet._tls import ports as tlsports
-from torsion.internet._transports import tcp, udp, unix, unixdatagram
+from torsion.internet._transports import adopt, tcp, udp, unix, unixdatagram
+from torsion.internet._transports.binding import Binding
 from torsion.internet.interfaces import (
     IConnector,
     IFullReactor,
+    IListeningPort,
     IProcessProtocol,
     IProcessTransport,
     ITCPListeningPort,
@@ -49,9 +51,10 @@ class PosixReactorBase(ReactorBase):
     # -- TCP (torsion.internet.tcp) -----------------------------------------------------------
 
     def listenTCP(
-        self, port: int, factory: Factory, backlog: int = 50, interface: str = ""
+        self, port: int | Binding, factory: Factory, backlog: int = 50, interface: str = ""
     ) -> ITCPListeningPort:
-        """Listen for TCP connections on ``port`` (0: any free port)."""
+        """Listen for TCP connections on ``port`` (0: any free port), or as a `makeBinding`
+        says."""
         p = self.tcpPortType(port, factory, backlog, interface, self)
         p.startListening()
         return p
@@ -62,12 +65,41 @@ class PosixReactorBase(ReactorBase):
         port: int,
         factory: ClientFactory,
         timeout: float = 30,
-        bindAddress: tuple[str, int] | None = None,
+        bindAddress: Binding | tuple[str, int] | None = None,
     ) -> IConnector:
         """Connect to ``host``:``port``; ``factory`` hears how it goes."""
         c = self.tcpConnectorType(host, port, factory, timeout, bindAddress, self)
         c.connect()
         return c
+
+    # -- sockets made elsewhere (IReactorSocket) ----------------------------------------------
+
+    def adoptStreamPort(
+        self, fileDescriptor: int, addressFamily: int, factory: Factory
+    ) -> IListeningPort:
+        """Accept connections on the listening socket ``fileDescriptor`` (TCP or UNIX);
+        the reactor uses a duplicate, the caller keeps its own."""
+        return adopt.adoptStreamPort(self, fileDescriptor, addressFamily, factory, self.tcpPortType)
+
+    def adoptStreamConnection(
+        self, fileDescriptor: int, addressFamily: int, factory: Factory
+    ) -> Any:
+        """Run a protocol of ``factory`` on the connected socket ``fileDescriptor`` (TCP or
+        UNIX; a duplicate, as `adoptStreamPort`); return its transport."""
+        return adopt.adoptStreamConnection(
+            self, fileDescriptor, addressFamily, factory, self.tcpPortType.serverTransport
+        )
+
+    def adoptDatagramPort(
+        self,
+        fileDescriptor: int,
+        addressFamily: int,
+        protocol: AbstractDatagramProtocol,
+        maxPacketSize: int = 8192,
+    ) -> udp.Port:
+        """Deliver to ``protocol`` the datagrams of the bound UDP socket ``fileDescriptor``
+        (a duplicate, as `adoptStreamPort`)."""
+        return adopt.adoptDatagramPort(self, fileDescriptor, addressFamily, protocol, maxPacketSize)
 
     # -- UNIX sockets (torsion.internet.unix) --------------------------------------------------
 

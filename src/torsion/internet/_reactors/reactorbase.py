@@ -83,3 +83,8 @@ class ReactorBase(ReactorCore):
         except ValueError:
             pass
         return self.resolver.getHostByName(name, tuple(int(t) for t in timeout))
+
+    def _uninstallHandler(self) -> None:
+        """Put back the signal handlers `run` installed, if it is still running (Twisted's
+        name; its reactor tests call it before throwing a reactor away)."""
+        self._signals.restore()

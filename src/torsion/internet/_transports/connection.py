@@ -49,7 +49,7 @@ from torsion.internet._transports.stream import (
     StreamTransport,
 )
 from torsion.internet.error import ConnectionAborted, ConnectionDone, ConnectionLost
-from torsion.internet.interfaces import IHalfCloseableProtocol, IReactorTimeAndFDSet
+from torsion.internet.interfaces import IHalfCloseableProtocol, IProducer, IReactorTimeAndFDSet
 from torsion.python.failure import Failure
 
 if TYPE_CHECKING:
@@ -92,6 +92,7 @@ class SocketConnection(StreamTransport[AddressT]):
     _direct = True  # What _updateDirect computes for a new connection.
     _reading = False  # Registered as a reader.
     _writing = False  # Registered as a writer.
+    _sendError: OSError | None = None  # What a send from write() failed with.
 
     def __init__(
         self, skt: socket.socket, protocol: _Protocol, reactor: IReactorTimeAndFDSet
@@ -216,8 +217,11 @@ class SocketConnection(StreamTransport[AddressT]):
         if self._direct and not self._buffer.size:
             try:
                 sent = self._send(data)
-            except OSError:
-                sent = 0  # Full (retried when writable) or broken (doWrite reports it).
+            except BlockingIOError:
+                sent = 0  # Full: retried when writable.
+            except OSError as e:
+                sent = 0  # Broken: doWrite reports it, or doRead if it comes first.
+                self._sendError = e
             if sent == len(data):
                 return
             self._buffer.append(memoryview(data)[sent:] if sent else data)
@@ -249,14 +253,22 @@ class SocketConnection(StreamTransport[AddressT]):
         if wasEmpty and self._direct:
             try:
                 buffer.sendTo(self.socket)
-            except OSError:
-                pass  # As in write(): doWrite retries or reports the error.
+            except BlockingIOError:
+                pass  # As in write(): retried when writable.
+            except OSError as e:
+                self._sendError = e  # As in write(): reported by doWrite or doRead.
             if not buffer.size:
                 return
         if not self._writing:
             self._startWriting()
         if self.streamingProducer and not self.producerPaused:
             self._checkHighWater()
+
+    def _pullProducerRegistered(self, producer: IProducer) -> None:
+        super()._pullProducerRegistered(producer)
+        # What was written before was sent at once, where Twisted still holds it: the drain
+        # that then asks the producer again comes on the next writable pass (as on asyncio).
+        self._startWriting()
 
     def _checkHighWater(self) -> None:
         if self._buffer.size > self._buffer.highWater:
@@ -308,7 +320,14 @@ class SocketConnection(StreamTransport[AddressT]):
         return None if self._state.readOpen else ConnectionDone()
 
     def _readEOF(self) -> BaseException | None:
-        """The peer will send nothing more: a half-close or, for most protocols, the end."""
+        """The peer will send nothing more: a half-close or, for most protocols, the end.
+
+        If a send already failed (the peer reset the connection: the kernel reports that
+        once, to the send, and reads see an end after it), the connection was lost, not done.
+        """
+        sendError = self._sendError
+        if sendError is not None:
+            return ConnectionLost(sendError.strerror or str(sendError))
         writeShutDown = self._state.writeShutDown
         self._apply(READ_EOF)
         self._stopReading()

@@ -8,15 +8,17 @@ and names its own addresses; accepting, pausing on descriptor exhaustion and clo
 from __future__ import annotations
 
 import errno
+import os
 import socket
 from collections.abc import Callable
 from typing import Any, cast
 
 from torsion.internet._transports.listening import ListeningBase
+from torsion.internet._transports.reservation import BuffersLogs, reservedFD
 from torsion.internet.defer import Deferred
 from torsion.internet.interfaces import IDelayedCall, IReactorTimeAndFDSet
 from torsion.internet.protocol import Factory
-from torsion.logger import Logger, LogLevel
+from torsion.logger import Logger, LogLevel, globalLogPublisher
 from torsion.python.failure import Failure
 
 __all__ = ["StreamPort"]
@@ -47,7 +49,7 @@ class StreamPort(ListeningBase):
         reactor: The reactor the port is registered with.
         connected: True while listening.
         disconnecting: True once `stopListening` was called.
-        sessionno: How many connections were accepted so far.
+        sessionno: How many connections were accepted so far (the next one's number).
     """
 
     reactor: IReactorTimeAndFDSet
@@ -80,7 +82,12 @@ class StreamPort(ListeningBase):
         raise NotImplementedError
 
     def _listening(self, skt: socket.socket) -> None:
-        """The socket is bound and listening: start the factory and start accepting."""
+        """The socket is bound and listening: start the factory and start accepting.
+
+        The process's spare descriptor is reserved now, if it is not yet (see
+        `_outOfDescriptors`).
+        """
+        reservedFD.reserve()
         skt.setblocking(False)
         self.socket = skt
         self._fileno = skt.fileno()
@@ -111,7 +118,7 @@ class StreamPort(ListeningBase):
                 if e.errno in _PEER_GONE:
                     continue
                 if e.errno in _FD_EXHAUSTION:
-                    self._pauseAccepting(e)
+                    self._outOfDescriptors(e)
                 else:
                     _log.error(
                         "Could not accept new connection on {port!r}: {error}", port=self, error=e
@@ -134,8 +141,44 @@ class StreamPort(ListeningBase):
         if protocol is None:
             skt.close()
             return
-        self.sessionno += 1
-        self.serverTransport(skt, protocol, peer, self, self.sessionno, self.reactor)._start()
+        sessionno = self.sessionno  # Numbered from 0, as in Twisted.
+        self.sessionno = sessionno + 1
+        self.serverTransport(skt, protocol, peer, self, sessionno, self.reactor)._start()
+
+    def _outOfDescriptors(self, e: OSError) -> None:
+        """``accept`` failed for lack of descriptors: turn the waiting clients away, or pause.
+
+        At the process's limit (EMFILE) with the spare descriptor reserved, the spare is
+        released, each waiting connection accepted and closed at once (its client sees the
+        connection closed instead of hanging in the backlog), and the spare reserved again.
+        Otherwise (the system's limit, no memory, or no spare) accepting pauses.
+        """
+        if e.errno == errno.EMFILE and reservedFD.available():
+            self._turnAway()
+        else:
+            self._pauseAccepting(e)
+
+    def _turnAway(self) -> None:
+        skt = self.socket
+        assert skt is not None
+        accept = skt._accept  # type: ignore[attr-defined]  # (fd, address): nothing allocated
+        # Observers may open files: their events wait until the spare is reserved again.
+        with BuffersLogs("torsion.internet.tcp", globalLogPublisher) as log:
+            log.info("EMFILE encountered; releasing reserved file descriptor.")
+            with reservedFD:
+                for _ in range(self.numberAccepts):
+                    try:
+                        fd, address = accept()
+                    except BlockingIOError:
+                        break
+                    except OSError as e:
+                        if e.errno in _PEER_GONE:
+                            continue
+                        log.info("Could not accept new connection ({error})", error=e)
+                        break
+                    os.close(fd)
+                    log.info("EMFILE recovery: Closed socket from {address}", address=address)
+                log.info("Re-reserving EMFILE recovery file descriptor.")
 
     def _pauseAccepting(self, e: OSError) -> None:
         _log.error(

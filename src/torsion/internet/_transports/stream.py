@@ -288,6 +288,7 @@ class StreamTransport(Consumer, Generic[AddressT]):
     _direct: bool
     _paused = False  # pauseProducing() is in effect (reading waits for resumeProducing).
     _tlsClientDefault = False  # Which side is the TLS client of startTLS(normal=True).
+    TLS = False  # Whether startTLS was called (Twisted's attribute).
 
     if TYPE_CHECKING:
         # Each transport class has its own constructor; this is the signature they all take,
@@ -324,6 +325,7 @@ class StreamTransport(Consumer, Generic[AddressT]):
         from torsion.protocols.tls import startTLS
 
         startTLS(self, contextFactory, normal, self.reactor)
+        self.TLS = True
 
     # -- the transport as a producer of incoming data, and as a consumer -----------------------
 
@@ -334,6 +336,33 @@ class StreamTransport(Consumer, Generic[AddressT]):
     def loseConnection(self) -> None:
         """Close once everything written has been sent (each transport has its own)."""
         raise NotImplementedError
+
+    def pauseProducing(self) -> None:
+        """Stop reading until `resumeProducing` (each transport has its own)."""
+        raise NotImplementedError
+
+    def resumeProducing(self) -> None:
+        """Read again after `pauseProducing` (each transport has its own)."""
+        raise NotImplementedError
+
+    def unregisterProducer(self) -> None:
+        """Detach the producer (each transport has its own)."""
+        raise NotImplementedError
+
+    # -- Twisted's FileDescriptor names for the same ----------------------------------------
+
+    def stopReading(self) -> None:
+        """Stop reading: `pauseProducing`."""
+        self.pauseProducing()
+
+    def startReading(self) -> None:
+        """Read again: `resumeProducing`."""
+        self.resumeProducing()
+
+    def stopConsuming(self) -> None:
+        """A producer is done for good: unregister it and close once the buffer is sent."""
+        self.unregisterProducer()
+        self.loseConnection()
 
     def _pullProducerRegistered(self, producer: IProducer) -> None:
         self._updateDirect()  # Writes wait for the drain, which asks for the next chunk.
@@ -436,7 +465,11 @@ class ServerMixin(StreamTransport[AddressT]):
         self.sessionno = sessionno
 
     def _notifyLost(self, reason: Failure) -> None:
-        self.server.connectionClosed()
+        # torsion's ports resume accepting then; a port of another kind (Twisted's Server
+        # takes any object) need not have the method.
+        closed = getattr(self.server, "connectionClosed", None)
+        if closed is not None:
+            closed()
 
 
 class ClientMixin(StreamTransport[AddressT]):

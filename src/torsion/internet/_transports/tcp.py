@@ -14,6 +14,14 @@ from collections.abc import Callable
 from typing import Any
 
 from torsion.internet._literals import isIPLiteral, isIPv6Literal
+from torsion.internet._transports.binding import (
+    _Binding,
+    applyReuse,
+    bindLocal,
+    connectAddress,
+    listenBinding,
+    socketAddress,
+)
 from torsion.internet._transports.connectors import BaseConnector
 from torsion.internet._transports.ports import StreamPort
 from torsion.internet._transports.tcpconnection import Client, Server, makeAddress
@@ -81,38 +89,41 @@ class Port(StreamPort):
 
     def __init__(
         self,
-        port: int,
+        port: int | _Binding,
         factory: Factory,
         backlog: int = 50,
         interface: str = "",
         reactor: IReactorTimeAndFDSet | None = None,
     ) -> None:
         super().__init__(factory, backlog, reactor)
-        self.port = port
-        self.interface = interface
-        self._family = socket.AF_INET
+        self._binding = listenBinding(port, interface)
+        self.port = self._binding._port
+        self.interface = self._binding._address or ""
+        self._family = socket.AF_INET6 if isIPv6Literal(self.interface) else socket.AF_INET
         self._address: IPv4Address | IPv6Address | None = None
+        self._adopted: socket.socket | None = None  # Listening already: see the classmethod.
 
     def __repr__(self) -> str:
-        where = self._address.port if self._address is not None else "not listening"
-        return f"<{self.factory.__class__.__name__} on {where}>"
+        where = self._realPortNumber
+        return f"<{self.factory.__class__.__name__} on {where or 'not listening'}>"
+
+    @property
+    def _realPortNumber(self) -> int | None:
+        """The port number listened on (the real one, after port 0), or None when not
+        listening (Twisted's attribute; its accepted connections' ``repr`` shows it)."""
+        return self._address.port if self._address is not None and self.connected else None
 
     def startListening(self) -> None:
         """Bind, listen, start the factory and start accepting.
 
+        A port made by `_fromListeningDescriptor` starts on its socket as it is.
+
         Raises:
             CannotListenError: Binding or listening failed (the port is in use, say).
         """
-        family = socket.AF_INET6 if isIPv6Literal(self.interface) else socket.AF_INET
-        skt = socket.socket(family, socket.SOCK_STREAM)
-        try:
-            skt.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            skt.bind((self.interface, self.port))
-            skt.listen(self.backlog)
-        except OSError as e:
-            skt.close()
-            raise CannotListenError(self.interface, self.port, e) from e
-        self._family = family
+        skt, self._adopted = self._adopted, None
+        if skt is None:
+            skt = self._bindAndListen()
         self._address = makeAddress(skt.getsockname())
         # A legacy event, as in Twisted, whose tests read its "message".
         log.msg(
@@ -120,6 +131,45 @@ class Port(StreamPort):
             log_namespace="torsion.internet.tcp",
         )
         self._listening(skt)
+
+    def _bindAndListen(self) -> socket.socket:
+        try:
+            skt = self.createInternetSocket()
+        except OSError as e:
+            raise CannotListenError(self.interface, self.port, e) from e
+        try:
+            skt.bind(socketAddress(self.interface, self.port))
+            skt.listen(self.backlog)
+        except OSError as e:
+            skt.close()
+            raise CannotListenError(self.interface, self.port, e) from e
+        return skt
+
+    @classmethod
+    def _fromListeningDescriptor(
+        cls, reactor: IReactorTimeAndFDSet, fd: int, addressFamily: int, factory: Factory
+    ) -> Port:
+        """A port (not started yet) on a duplicate of the listening socket ``fd``.
+
+        ``startListening`` then neither binds nor listens; the caller keeps its own ``fd``.
+        """
+        skt = streamSocket(addressFamily, os.dup(fd))
+        host, number = skt.getsockname()[:2]
+        port = cls(number, factory, interface=host, reactor=reactor)
+        port._adopted = skt
+        return port
+
+    def createInternetSocket(self) -> socket.socket:
+        """A new socket of the port's address family, with the binding's options set
+        (``SO_REUSEADDR`` unless a `makeBinding` said otherwise); Twisted's hook, which
+        `startListening` calls."""
+        skt = socket.socket(self._family, socket.SOCK_STREAM)
+        try:
+            applyReuse(skt, self._binding)
+        except OSError:
+            skt.close()
+            raise
+        return skt
 
     def _acceptedSocket(self, fd: int) -> socket.socket:
         return streamSocket(self._family, fd)
@@ -136,7 +186,14 @@ class Port(StreamPort):
 
 
 class _Attempt:
-    """One connection attempt of a `Connector`: resolve, then a non-blocking ``connect``.
+    """One connection attempt of a `Connector`: a socket at once, then resolve and ``connect``.
+
+    The socket is made (and bound, given a ``bindAddress``) when the attempt is, as in
+    Twisted: ``connector.transport.socket`` is there as soon as ``connectTCP`` returns, and
+    the descriptor is taken before anything else can take the last one. A failure to make or
+    bind it is reported on the next reactor pass, as every other failure. The socket is of
+    the family of the host (IPv4 for a name), and made again should a resolver answer a name
+    with an address of the other family.
 
     While the kernel connects, the attempt is registered as a writer (writability reports the
     outcome); once connected it hands the socket to a new `Client` transport.
@@ -149,6 +206,9 @@ class _Attempt:
         self._fileno = -1
         self._done = False
         self._registered = False
+        self._error: BaseException | None = None
+        family = socket.AF_INET6 if isIPv6Literal(connector.host) else socket.AF_INET
+        self._open(family)
 
     def fileno(self) -> int:
         """Return the connecting socket's descriptor."""
@@ -158,9 +218,27 @@ class _Attempt:
         """Return the prefix for log lines about this attempt."""
         return f"Connecting to {self.connector.host}:{self.connector.port}"
 
+    def _open(self, family: int) -> None:
+        """Make the socket of ``family`` and bind it; a failure is kept in ``_error``."""
+        try:
+            skt = self.socket = streamSocket(family)
+        except OSError as e:
+            self._error = getConnectError(e)
+            return
+        self._fileno = skt.fileno()
+        skt.setblocking(False)
+        if self.connector.bindAddress is not None:
+            try:
+                bindLocal(skt, self.connector.bindAddress)
+            except OSError as e:
+                self._error = ConnectBindError(e.errno, e.strerror or "")
+
     def begin(self) -> None:
         """Resolve the host if needed, then start connecting (scheduled by `Connector.connect`)."""
         if self._done:
+            return
+        if self._error is not None:
+            self.fail(self._error)
             return
         host = self.connector.host
         if isIPLiteral(host):
@@ -174,21 +252,22 @@ class _Attempt:
     def _connectTo(self, address: str) -> None:
         if self._done:
             return
+        skt = self.socket
+        assert skt is not None
         family = socket.AF_INET6 if isIPv6Literal(address) else socket.AF_INET
-        try:
-            skt = self.socket = streamSocket(family)
-        except OSError as e:
-            self.fail(getConnectError(e))
-            return
-        self._fileno = skt.fileno()
-        skt.setblocking(False)
-        if self.connector.bindAddress is not None:
-            try:
-                skt.bind(self.connector.bindAddress)
-            except OSError as e:
-                self.fail(ConnectBindError(e.errno, e.strerror or ""))
+        if skt.family != family:  # A resolver's answer of the other family.
+            skt.close()
+            self._open(family)
+            if self._error is not None:
+                self.fail(self._error)
                 return
-        err = skt.connect_ex((address, self.connector.port))
+            skt = self.socket
+            assert skt is not None
+        try:
+            err = skt.connect_ex(connectAddress(address, self.connector.port))
+        except (OSError, OverflowError) as e:  # A port out of range, an unknown scope.
+            self.fail(e)
+            return
         if err == 0:
             self._connected()
         elif err in _IN_PROGRESS:
@@ -258,7 +337,8 @@ class Connector(BaseConnector):
     Attributes:
         host: The host name or address to connect to.
         port: The port number.
-        bindAddress: The local ``(host, port)`` to bind first, or None.
+        bindAddress: The local address to bind first: a `makeBinding`, a ``(host, port)``,
+            or None.
         transport: The `Client` transport once connected (the attempt while connecting).
     """
 
@@ -273,7 +353,7 @@ class Connector(BaseConnector):
         port: int | str,
         factory: ClientFactory,
         timeout: float | None,
-        bindAddress: tuple[str, int] | None,
+        bindAddress: _Binding | tuple[str, int] | None,
         reactor: IReactorConnect | None = None,
     ) -> None:
         if isinstance(port, str):

@@ -6,6 +6,7 @@ The public module is ``torsion.internet.udp``; its docstring describes the behav
 from __future__ import annotations
 
 import errno
+import os
 import socket
 import struct
 from typing import Any, cast
@@ -58,6 +59,7 @@ class Port(DatagramPort):
             raise InvalidAddressError(interface, "not an IPv4 or IPv6 address")
         self.addressFamily = family
         self._address: IPv4Address | IPv6Address | None = None
+        self._adopted: socket.socket | None = None  # Bound already: see the classmethod.
 
     def _createSocket(self) -> socket.socket:
         return socket.socket(self.addressFamily, socket.SOCK_DGRAM)
@@ -68,12 +70,9 @@ class Port(DatagramPort):
         Raises:
             CannotListenError: Binding failed (the port is in use, say).
         """
-        skt = self._createSocket()
-        try:
-            skt.bind((self.interface, self.port))
-        except OSError as e:
-            skt.close()
-            raise CannotListenError(self.interface, self.port, e) from e
+        skt, self._adopted = self._adopted, None
+        if skt is None:
+            skt = self._bind()
         host, port = skt.getsockname()[:2]
         if self.addressFamily == socket.AF_INET6:
             self._address = IPv6Address("UDP", host, port)
@@ -84,6 +83,34 @@ class Port(DatagramPort):
             f"{self._protocolPrefix()} starting on {port}", log_namespace="torsion.internet.udp"
         )
         self._start(skt)
+
+    def _bind(self) -> socket.socket:
+        skt = self._createSocket()
+        try:
+            skt.bind((self.interface, self.port))
+        except OSError as e:
+            skt.close()
+            raise CannotListenError(self.interface, self.port, e) from e
+        return skt
+
+    @classmethod
+    def _fromListeningDescriptor(
+        cls,
+        reactor: IReactorTimeAndFDSet,
+        fd: int,
+        addressFamily: int,
+        protocol: AbstractDatagramProtocol,
+        maxPacketSize: int = 8192,
+    ) -> Port:
+        """A port (not started yet) on a duplicate of the bound datagram socket ``fd``.
+
+        ``startListening`` then does not bind; the caller keeps its own ``fd``.
+        """
+        skt = socket.socket(addressFamily, socket.SOCK_DGRAM, 0, os.dup(fd))
+        host, number = skt.getsockname()[:2]
+        port = cls(number, protocol, host, maxPacketSize, reactor)
+        port._adopted = skt
+        return port
 
     def getHost(self) -> IPv4Address | IPv6Address:
         """Return the address bound, with the real port number (also after port 0).

@@ -108,6 +108,7 @@ class Port(StreamPort):
         self.lockFile: FilesystemLock | None = None
         self._host: UNIXAddress | None = None
         self._file: tuple[int, int] | None = None  # (st_dev, st_ino) of the file we created.
+        self._adopted: socket.socket | None = None  # Listening already: see the classmethod.
 
     def __repr__(self) -> str:
         where = repr(self.port) if self._host is not None else "not listening"
@@ -119,10 +120,24 @@ class Port(StreamPort):
     def startListening(self) -> None:
         """Take the lock (with ``wantPID``), bind, listen, start the factory, accept.
 
+        A port made by `_fromListeningDescriptor` starts on its socket as it is.
+
         Raises:
             CannotListenError: The lock is held by a live process, or binding or listening
                 failed (the path is in use, say).
         """
+        skt, self._adopted = self._adopted, None
+        if skt is None:
+            skt = self._bindAndListen()
+        self._host = unixAddress(skt.getsockname())
+        # A legacy event, as in Twisted, whose tests read its "message".
+        log.msg(
+            f"{self.factory.logPrefix()} starting on {os.fsdecode(self._path)!r}",
+            log_namespace="torsion.internet.unix",
+        )
+        self._listening(skt)
+
+    def _bindAndListen(self) -> socket.socket:
         if self.wantPID:
             self._lock()
         skt = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -137,13 +152,21 @@ class Port(StreamPort):
             skt.close()
             self._release()
             raise self._cannotListen(e) from e
-        self._host = unixAddress(skt.getsockname())
-        # A legacy event, as in Twisted, whose tests read its "message".
-        log.msg(
-            f"{self.factory.logPrefix()} starting on {os.fsdecode(self._path)!r}",
-            log_namespace="torsion.internet.unix",
-        )
-        self._listening(skt)
+        return skt
+
+    @classmethod
+    def _fromListeningDescriptor(
+        cls, reactor: IReactorTimeAndFDSet, fd: int, factory: Factory
+    ) -> Port:
+        """A port (not started yet) on a duplicate of the listening UNIX socket ``fd``.
+
+        ``startListening`` then neither binds nor listens, and closing the port leaves the
+        socket file alone (it is not the port's); the caller keeps its own ``fd``.
+        """
+        skt = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM, 0, os.dup(fd))
+        port = cls(skt.getsockname(), factory, reactor=reactor)
+        port._adopted = skt
+        return port
 
     def _acceptedSocket(self, fd: int) -> socket.socket:
         return socket.socket(socket.AF_UNIX, socket.SOCK_STREAM, 0, fd)
