@@ -35,7 +35,7 @@ __all__ = [
 
 
 # Logged as the public module whose ports use the reservation.
-_log = Logger("torsion.internet.tcp")
+_log = Logger(namespace="torsion.internet.tcp")
 
 
 class _Closeable(Protocol):
