@@ -8,7 +8,8 @@ included) as a zone that never changes, so a time formats the same whenever it i
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC as _STDLIB_UTC
+from datetime import datetime, timedelta, tzinfo
 
 __all__ = ["UTC", "FixedOffsetTimeZone"]
 
@@ -49,7 +50,7 @@ class FixedOffsetTimeZone(tzinfo):
         Daylight saving in force at that moment is part of the offset.
         """
         local = datetime.fromtimestamp(timeStamp)
-        utc = datetime.fromtimestamp(timeStamp, timezone.utc).replace(tzinfo=None)
+        utc = datetime.fromtimestamp(timeStamp, _STDLIB_UTC).replace(tzinfo=None)
         return cls(local - utc)
 
     def utcoffset(self, dt: datetime | None) -> timedelta:

@@ -79,9 +79,7 @@ class PosixReactorBase(ReactorBase):
     ) -> IListeningPort:
         """Accept connections on the listening socket ``fileDescriptor`` (TCP or UNIX);
         the reactor uses a duplicate, the caller keeps its own."""
-        return adopt.adoptStreamPort(
-            self, fileDescriptor, addressFamily, factory, self.tcpPortType
-        )
+        return adopt.adoptStreamPort(self, fileDescriptor, addressFamily, factory, self.tcpPortType)
 
     def adoptStreamConnection(
         self, fileDescriptor: int, addressFamily: int, factory: Factory
@@ -101,9 +99,7 @@ class PosixReactorBase(ReactorBase):
     ) -> udp.Port:
         """Deliver to ``protocol`` the datagrams of the bound UDP socket ``fileDescriptor``
         (a duplicate, as `adoptStreamPort`)."""
-        return adopt.adoptDatagramPort(
-            self, fileDescriptor, addressFamily, protocol, maxPacketSize
-        )
+        return adopt.adoptDatagramPort(self, fileDescriptor, addressFamily, protocol, maxPacketSize)
 
     # -- UNIX sockets (torsion.internet.unix) --------------------------------------------------
 

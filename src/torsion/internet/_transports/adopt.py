@@ -44,9 +44,7 @@ def adoptStreamPort(
     """
     port: Port | unix.Port
     if addressFamily in _IP:
-        port = tcpPortType._fromListeningDescriptor(
-            reactor, fileDescriptor, addressFamily, factory
-        )
+        port = tcpPortType._fromListeningDescriptor(reactor, fileDescriptor, addressFamily, factory)
     elif addressFamily == socket.AF_UNIX:
         port = unix.Port._fromListeningDescriptor(reactor, fileDescriptor, factory)
     else:

@@ -130,7 +130,7 @@ def applyReuse(skt: socket.socket, binding: _Binding) -> None:
         skt.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
 
 
-def resolveIPv6(ip: str, port: int | str) -> tuple[str, int | str, int, int]:
+def resolveIPv6(ip: str, port: int | str) -> tuple[Any, ...]:
     """The socket address ``(host, port, flowinfo, scope_id)`` of IPv6 literal ``ip``.
 
     ``port`` is kept as given, even outside 0-65535, so that an error about it names the
@@ -141,5 +141,5 @@ def resolveIPv6(ip: str, port: int | str) -> tuple[str, int | str, int, int]:
             up.
     """
     asked = 1 if isinstance(port, int) else port
-    resolved = socket.getaddrinfo(ip, asked, 0, 0, 0, NUMERIC_ONLY)[0][4]
-    return (resolved[0], port, resolved[2], resolved[3])  # type: ignore[misc]  # IPv6: 4 items
+    resolved: tuple[Any, ...] = socket.getaddrinfo(ip, asked, 0, 0, 0, NUMERIC_ONLY)[0][4]
+    return (resolved[0], port, resolved[2], resolved[3])
