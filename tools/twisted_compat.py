@@ -75,12 +75,7 @@ MODULES = [
     "twisted.test.test_context",
     "twisted.test.test_randbytes",
     "twisted.python.test.test_runtime",
-    # the reactor
-    "twisted.internet.test.test_base",
-    "twisted.internet.test.test_main",
-    "twisted.internet.test.test_default",
-    "twisted.internet.test.test_address",
-    "twisted.test.test_error",
+    "twisted.python.test.test_tzhelper",
     # logging
     "twisted.logger.test.test_buffer",
     "twisted.logger.test.test_capture",
@@ -99,6 +94,12 @@ MODULES = [
     "twisted.logger.test.test_util",
     "twisted.test.test_log",
     "twisted.test.test_logfile",
+    # the reactor
+    "twisted.internet.test.test_base",
+    "twisted.internet.test.test_main",
+    "twisted.internet.test.test_default",
+    "twisted.internet.test.test_address",
+    "twisted.test.test_error",
 ]
 
 

@@ -48,7 +48,8 @@ class StreamPort(ListeningBase):
         backlog: The ``listen`` backlog.
         reactor: The reactor the port is registered with.
         connected: True while listening.
-        disconnecting: True once `stopListening` was called.
+        disconnecting: True from `stopListening` until the socket is closed.
+        disconnected: True once the socket was closed (until the port listens again).
         sessionno: How many connections were accepted so far (the next one's number).
     """
 
@@ -70,6 +71,7 @@ class StreamPort(ListeningBase):
         self.reactor = cast(IReactorTimeAndFDSet, reactor)
         self.connected = False
         self.disconnecting = False
+        self.disconnected = False
         self.sessionno = 0
         self.socket: socket.socket | None = None
         self._fileno = -1
@@ -93,6 +95,7 @@ class StreamPort(ListeningBase):
         self._fileno = skt.fileno()
         self.factory.doStart()
         self.connected = True
+        self.disconnected = False
         self._startReading()
 
     def fileno(self) -> int:
@@ -207,6 +210,9 @@ class StreamPort(ListeningBase):
             return
         self.connected = False
         self._stopReading()
+        # Stopped: the port may listen again, from the stopListening Deferred's callbacks on.
+        self.disconnecting = False
+        self.disconnected = True
         self._closeSocket()
         failure = self._stopped(self.factory.doStop)
         if failure is not None:

@@ -214,6 +214,10 @@ class _Attempt:
         """Return the connecting socket's descriptor."""
         return self._fileno
 
+    #: How log lines about the connection start: nothing to say until it is made (Twisted's
+    #: attribute; the connected `Client`'s says ``ProtocolClass,client``).
+    logstr = "Uninitialized"
+
     def logPrefix(self) -> str:
         """Return the prefix for log lines about this attempt."""
         return f"Connecting to {self.connector.host}:{self.connector.port}"

@@ -55,6 +55,7 @@ class ClientAddress:
     """The destination a TCP client transport was asked for, as Twisted's shows it."""
 
     connector: Any
+    protocol: Any
 
     @property
     def addr(self) -> tuple[Any, ...]:
@@ -64,6 +65,11 @@ class ClientAddress:
 
     def __repr__(self) -> str:
         return f"<{self.__class__} to {self.addr} at {id(self):x}>"
+
+    @property
+    def logstr(self) -> str:
+        """``ProtocolClass,client``: how log lines about the connection start."""
+        return f"{type(self.protocol).__name__},client"
 
 
 class TCPOptions:
