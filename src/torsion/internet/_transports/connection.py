@@ -16,7 +16,9 @@ How data moves (STYLE.md point 6, and asyncio's "try to send now"):
   `abortConnection` schedules the close with ``callLater(0)`` because a full socket may never
   become writable. `connectionLost` runs exactly once.
 * A failed send does not close the connection inside `write`: the data stays buffered and the
-  next `doWrite` meets the error again and reports it to the reactor.
+  next `doWrite` meets the error again and reports it to the reactor. The error is kept too:
+  the kernel reports a peer's reset only once, so a `doRead` that comes first and sees the end
+  of the stream reports the connection lost, not done.
 
 Half-close: a protocol that has both ``readConnectionLost`` and ``writeConnectionLost`` (the
 structural `IHalfCloseableProtocol`) gets ``readConnectionLost()`` when the peer half-closes and
