@@ -26,9 +26,11 @@ can keep writing; for any other protocol the peer's half-close is a full close, 
 still buffered (Twisted's behaviour).
 
 Producers: a streaming producer is paused when the buffer passes its high-water mark (64 KiB)
-and resumed once it drains; a pull producer's ``resumeProducing()`` is called each time the buffer
-empties. `loseConnection` with a producer registered waits for `unregisterProducer` before closing
-(Twisted's TLS behaviour; its TCP transport ignores the producer).
+and resumed once it drains; a pull producer's ``resumeProducing()`` is called when it is
+registered, on the next writable pass (what was written before went out at once, where Twisted's
+transport would still be sending it) and each time the buffer empties. `loseConnection` with a
+producer registered waits for `unregisterProducer` before closing (Twisted's TLS behaviour; its
+TCP transport ignores the producer).
 """
 
 from __future__ import annotations
