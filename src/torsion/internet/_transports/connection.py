@@ -16,7 +16,9 @@ How data moves (STYLE.md point 6, and asyncio's "try to send now"):
   `abortConnection` schedules the close with ``callLater(0)`` because a full socket may never
   become writable. `connectionLost` runs exactly once.
 * A failed send does not close the connection inside `write`: the data stays buffered and the
-  next `doWrite` meets the error again and reports it to the reactor.
+  next `doWrite` meets the error again and reports it to the reactor. The error is kept too:
+  the kernel reports a peer's reset only once, so a `doRead` that comes first and sees the end
+  of the stream reports the connection lost, not done.
 
 Half-close: a protocol that has both ``readConnectionLost`` and ``writeConnectionLost`` (the
 structural `IHalfCloseableProtocol`) gets ``readConnectionLost()`` when the peer half-closes and
@@ -24,9 +26,11 @@ can keep writing; for any other protocol the peer's half-close is a full close, 
 still buffered (Twisted's behaviour).
 
 Producers: a streaming producer is paused when the buffer passes its high-water mark (64 KiB)
-and resumed once it drains; a pull producer's ``resumeProducing()`` is called each time the buffer
-empties. `loseConnection` with a producer registered waits for `unregisterProducer` before closing
-(Twisted's TLS behaviour; its TCP transport ignores the producer).
+and resumed once it drains; a pull producer's ``resumeProducing()`` is called when it is
+registered, on the next writable pass (what was written before went out at once, where Twisted's
+transport would still be sending it) and each time the buffer empties. `loseConnection` with a
+producer registered waits for `unregisterProducer` before closing (Twisted's TLS behaviour; its
+TCP transport ignores the producer).
 """
 
 from __future__ import annotations
