@@ -37,9 +37,9 @@ from torsion.logger._filter import PredicateResult
 from torsion.logger._interfaces import ILogObserver, LogEvent
 from torsion.logger._levels import LogLevel
 from torsion.logger._stdlib import (
-    StringifiableFromEvent,
-    _exceptionOf,
     fromStdlibLogLevelMapping,
+    recordOf,
+    stdlibLevelOf,
     toStdlibLogLevelMapping,
 )
 from torsion.python.failure import Failure
@@ -168,30 +168,14 @@ class StdlibForwarder:
         if "log_stdlib" in event:
             return  # it came from stdlib logging, whose handlers have it already
         logger = self._logger(event.get("log_namespace"))
-        try:
-            levelno = toStdlibLogLevelMapping.get(event.get("log_level"), logging.INFO)  # type: ignore[arg-type]
-        except TypeError:  # an unhashable "level"
-            levelno = logging.INFO
+        levelno = stdlibLevelOf(event)
         if (
             not logger.isEnabledFor(levelno)
             or not hasStdlibHandler(logger)
             or self._explicitObserverPresent()
         ):
             return
-        excInfo, excText = _exceptionOf(eventFailure(event))
-        filename, lineno, function = _caller()
-        record = logger.makeRecord(
-            logger.name,
-            levelno,
-            filename,
-            lineno,
-            StringifiableFromEvent(event),
-            (),
-            excInfo,
-            function,
-        )
-        if excText is not None:
-            record.exc_text = excText
+        record = recordOf(logger, levelno, event, eventFailure(event), _caller())
         created = event.get("log_time")
         if isinstance(created, float):
             record.created = created
@@ -203,7 +187,6 @@ class StdlibForwarder:
                 and key not in _RECORD_ATTRIBUTES
             ):
                 setattr(record, key, value)
-        record.log_event = event
         logger.handle(record)
 
 

@@ -84,30 +84,13 @@ class STDLibLogObserver:
 
     def __call__(self, event: LogEvent) -> None:
         """Make a record of ``event`` and hand it to the logger's handlers."""
-        level: Any = event.get("log_level")
-        try:
-            stdlibLevel = toStdlibLogLevelMapping.get(level, logging.INFO)
-        except TypeError:  # an unhashable "level"
-            stdlibLevel = logging.INFO
+        stdlibLevel = stdlibLevelOf(event)
         logger = self.logger
         if not logger.isEnabledFor(stdlibLevel):
             return
-        excInfo, excText = _exceptionOf(event.get("log_failure"))
-        filename, lineno, function = self._caller()
-        record = logger.makeRecord(
-            logger.name,
-            stdlibLevel,
-            filename,
-            lineno,
-            StringifiableFromEvent(event),
-            (),
-            excInfo,
-            function,
+        logger.handle(
+            recordOf(logger, stdlibLevel, event, event.get("log_failure"), self._caller())
         )
-        if excText is not None:
-            record.exc_text = excText
-        record.log_event = event  # so torsion's stdlib handler does not publish it again
-        logger.handle(record)
 
     def _caller(self) -> tuple[str, int, str]:
         """The file, line and function of the frame `stackDepth` designates."""
@@ -116,6 +99,36 @@ class STDLibLogObserver:
         except ValueError:
             return "(unknown file)", 0, "(unknown function)"
         return frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name
+
+
+def stdlibLevelOf(event: LogEvent) -> int:
+    """The stdlib level number of ``event``'s level (INFO for a missing or odd one)."""
+    level: Any = event.get("log_level")
+    try:
+        return toStdlibLogLevelMapping.get(level, logging.INFO)
+    except TypeError:  # an unhashable "level"
+        return logging.INFO
+
+
+def recordOf(
+    logger: logging.Logger,
+    levelno: int,
+    event: LogEvent,
+    failure: Any,
+    caller: tuple[str, int, str],
+) -> logging.LogRecord:
+    """A record of ``event`` for ``logger``: its message formatted only when asked,
+    ``failure`` as ``exc_info``, made at ``caller`` (file, line, function), and marked with
+    the event (``log_event``) so torsion's stdlib handler does not publish it again."""
+    excInfo, excText = _exceptionOf(failure)
+    filename, lineno, function = caller
+    record = logger.makeRecord(
+        logger.name, levelno, filename, lineno, StringifiableFromEvent(event), (), excInfo, function
+    )
+    if excText is not None:
+        record.exc_text = excText
+    record.log_event = event
+    return record
 
 
 def _exceptionOf(failure: Any) -> tuple[_ExcInfo | None, str | None]:
